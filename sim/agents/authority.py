@@ -1,0 +1,144 @@
+"""Authorities: district permit offices, the vehicle-pass office, the red/yellow-light desk.
+
+They are few, so they are ordinary Mesa agents stepping once a day over queues held as
+arrays (workers' permit applications, links' pass applications).
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.economy import MARKET
+from sim.scenario import ROUTES
+
+RED_LIGHT = 0  # queue rank of firms flagged by the desk (lower is served first)
+UNLISTED = 9  # queue rank of firms approved by their district, not on a batch list
+
+
+def queue_rank(model) -> np.ndarray:
+    """Queue rank per firm: red-light firms, then white-list batches in order (if enabled)."""
+    batch = model.economy.firms.batch.astype(np.int64)
+    rank = np.where(batch > 0, batch, UNLISTED) if model.params.policy.whitelist.priority else (
+        np.full(len(batch), UNLISTED)
+    )
+    return np.where(model.desk.flagged, RED_LIGHT, rank)
+
+
+class PermitOffice(mesa.Agent):
+    """Issues electronic return-to-work permits for one district, up to a daily capacity."""
+
+    def __init__(self, model, district: int, share: float) -> None:
+        super().__init__(model)
+        self.district = district
+        self.share = share  # share of the citywide daily capacity
+        self.budget = 0.0  # persons it can still issue today (carry below one worker)
+        self.issued_today = 0.0
+
+    def step(self) -> None:
+        m = self.model
+        t = m.day
+        cand = m.permit_queue
+        self.issued_today = 0.0
+        capacity = m.calendar.permit_capacity[t] * self.share
+        weight = m.economy.workers.weight
+        self.budget = min(self.budget, float(weight.max())) + capacity
+        if not len(cand):
+            return
+        employer = m.economy.workers.employer[cand]
+        mine = m.economy.firms.district[employer] == self.district
+        cand, employer = cand[mine], employer[mine]
+        if not len(cand):
+            return
+        rank = m.firm_rank[employer]
+        order = np.lexsort((m.workforce.applied_day[cand], rank))
+        cand, employer = cand[order], employer[order]
+        cum = np.cumsum(weight[employer])
+        take = int(np.searchsorted(cum, self.budget, side="right"))
+        if take:
+            m.workforce.issue(cand[:take])
+            self.issued_today = float(cum[take - 1])
+            self.budget -= self.issued_today
+
+
+class PassOffice(mesa.Agent):
+    """Issues vehicle passes to links up to a daily quota per route class (trucks)."""
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.issued_today = np.zeros(len(ROUTES))
+
+    def step(self) -> None:
+        m = self.model
+        t = m.day
+        self.issued_today[:] = 0.0
+        if not m.calendar.pass_regime[t]:
+            return
+        fr, lk = m.freight, m.economy.links
+        need = lk.fleet - fr.passes
+        active = self._active(m.calendar.operating)
+        waiting = active & (need > 0)
+        fr.pass_applied[waiting & (fr.pass_applied < 0)] = t
+        owner = np.where(lk.customer == MARKET, lk.supplier, lk.customer)
+        owner_rank = m.firm_rank[np.minimum(owner, m.economy.firms.n - 1)]
+        for r, route in enumerate(ROUTES):
+            idx = np.flatnonzero(waiting & (lk.route == r))
+            if not len(idx):
+                continue
+            idx = idx[np.lexsort((fr.pass_applied[idx], owner_rank[idx]))]
+            quota = m.calendar.quota[route][t]
+            cum = np.cumsum(need[idx])
+            grant = np.clip(quota - (cum - need[idx]), 0.0, need[idx])
+            fr.passes[idx] += grant
+            self.issued_today[r] = grant.sum()
+
+    def _active(self, operating: np.ndarray) -> np.ndarray:
+        """Links whose both ends may work: the supplier produces, the customer receives."""
+        lk, n = self.model.economy.links, self.model.economy.firms.n
+        sup_ok = (lk.supplier >= n) | operating[np.minimum(lk.supplier, n - 1)]
+        cust_ok = (lk.customer == MARKET) | operating[np.maximum(lk.customer, 0)]
+        return sup_ok & cust_ok
+
+
+class RedYellowDesk(mesa.Agent):
+    """Supply-chain desk: flags firms about to run out of a critical input and unblocks them.
+
+    A flagged firm goes to the front of the permit and pass queues, and its Shanghai
+    suppliers of critical and important inputs are approved to resume.
+    """
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        cfg = model.params.red_yellow
+        self.capacity, self.red_days, self.yellow_days = cfg.daily_cases, cfg.red_days, (
+            cfg.yellow_days
+        )
+        n = model.economy.firms.n
+        self.flagged = np.zeros(n, bool)
+        self.red = np.zeros(n, bool)
+        self.cases_today = 0
+
+    def step(self) -> None:
+        m = self.model
+        self.cases_today = 0
+        if not m.calendar.desk_open[m.day] or not self.capacity:
+            return
+        cover = m.book.cover
+        cand = np.flatnonzero(
+            m.calendar.operating & m.calendar.regime & ~self.flagged & (cover < self.yellow_days)
+        )
+        if not len(cand):
+            return
+        cand = cand[np.argsort(cover[cand], kind="stable")][: self.capacity]
+        self.flagged[cand] = True
+        self.red[cand] = cover[cand] < self.red_days
+        self.cases_today = len(cand)
+        self._unblock_suppliers(cand)
+
+    def _unblock_suppliers(self, firms: np.ndarray) -> None:
+        lk, n = self.model.economy.links, self.model.economy.firms.n
+        hit = np.zeros(n, bool)
+        hit[firms] = True
+        sel = (lk.customer >= 0) & (lk.supplier < n) & (lk.criticality <= 1)
+        sel &= hit[np.maximum(lk.customer, 0)]
+        self.model.calendar.unblocked[lk.supplier[sel]] = True

@@ -1,0 +1,171 @@
+"""Logistics links: rationing at the supplier, trucks, passes, transfer stations, transit.
+
+Goods move from a producer to a customer (or to final demand) on links. Suppliers ration
+what they have proportionally over outstanding orders (optionally white-listed and red-light
+customers first); a link ships at most its trip capacity, which under the pass regime is
+capped by passes held and by drivers with valid tests; inter-provincial links may use the
+transfer stations' hand-over capacity (extra days in transit). Shipped goods travel in a
+transit-time pipeline and arrive in the customer's input inventory.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.economy import INTER_PROVINCIAL, MARKET, Economy
+from sim.scenario import ROUTES, Scenario
+
+
+class Freight:
+    """Columnar state of all links: passes, outstanding orders, goods in transit."""
+
+    def __init__(self, sc: Scenario, econ: Economy) -> None:
+        lk = econ.links
+        self.links = lk
+        self.n_firms = econ.firms.n
+        self.n_prod = econ.n_producers
+        self.n_in = int(np.sum(lk.customer != MARKET))
+        self.trips_per_truck = np.array([sc.logistics.trips_per_truck[r] for r in ROUTES])[
+            lk.route
+        ]
+        self.inter = lk.route == INTER_PROVINCIAL
+        self.handover = sc.logistics.transfer_stations.handover_days
+        self.horizon = int(lk.transit.max()) + self.handover + 1
+        self.pipeline = np.zeros((lk.n, self.horizon))
+        goods = lk.customer != MARKET
+        for lag in range(int(lk.transit.max())):  # goods already on the road at the start
+            self.pipeline[:, lag] = np.where((lag < lk.transit) & goods, lk.flow, 0.0)
+        self.in_transit = self.pipeline.sum(axis=1)
+        self.outstanding = lk.flow.copy()  # orders waiting to be filled, 10k yuan
+        self.passes = np.zeros(lk.n)  # trucks holding a vehicle pass
+        self.pass_applied = np.full(lk.n, -1, np.int32)
+        self.capacity = lk.flow.copy()
+        self.shipped = lk.flow.copy()
+        self.trips = lk.flow / lk.truck_value
+        self.trucks_used = np.zeros(lk.n)
+        self.normal_trips = lk.flow / lk.truck_value
+        self.market = lk.customer == MARKET
+        self.market_base = np.where(self.market, lk.flow, 0.0)
+        self.backlog = np.zeros(lk.n)
+        self.backlog_share = sc.demand.backlog_share
+        self.retention = sc.demand.backlog_retention
+        prod_chain = np.concatenate([econ.firms.chain, econ.external_chain])
+        self.supplier_chain = prod_chain[lk.supplier]
+        self.external_region = econ.external_region
+        self.external_normal = econ.external_capacity
+        self.external_supply = econ.external_capacity.copy()
+        self.arrived = np.zeros(lk.n)
+
+    def requests(self) -> np.ndarray:
+        """Outstanding orders per producer (input orders plus final demand)."""
+        return np.bincount(self.links.supplier, weights=self.outstanding, minlength=self.n_prod)
+
+    def set_capacity(self, t: int, cal) -> np.ndarray:
+        """Today's trip capacity per link in goods value; returns it per producer."""
+        lk = self.links
+        trucks = self.passes if cal.pass_regime[t] else lk.fleet
+        drivers = cal.drivers[lk.route, t]
+        self.capacity = trucks * self.trips_per_truck * drivers * lk.truck_value
+        self.external_supply = self.external_normal * cal.region_capacity[self.external_region, t]
+        return np.bincount(lk.supplier, weights=self.capacity, minlength=self.n_prod)
+
+    def ship(self, t: int, cal, fg: np.ndarray, priority: np.ndarray | None) -> np.ndarray:
+        """Stage 5: ration, ship within capacity, advance the pipeline.
+
+        Returns goods taken from each Shanghai firm's finished-goods stock.
+        """
+        lk = self.links
+        available = np.concatenate([fg, self.external_supply])
+        alloc = self._ration(available, priority)
+        direct = np.minimum(alloc, self.capacity)
+        station = self._station(t, cal, alloc - direct)
+        shipped = direct + station
+        self.shipped = shipped
+        self.trips = shipped / lk.truck_value
+        self.trucks_used = direct / lk.truck_value / self.trips_per_truck
+        # into the pipeline, arrival slot t + transit (+ hand-over via a station)
+        goods = ~self.market
+        rows = np.flatnonzero(goods)
+        slot = (t + lk.transit[rows]) % self.horizon
+        self.pipeline[rows, slot] += direct[rows]
+        slot_st = (t + lk.transit[rows] + self.handover) % self.horizon
+        self.pipeline[rows, slot_st] += station[rows]
+        self.in_transit += np.where(goods, shipped, 0.0)
+        self.arrived = self.pipeline[:, t % self.horizon].copy()
+        self.pipeline[:, t % self.horizon] = 0.0
+        self.in_transit -= self.arrived
+        self._settle_orders(shipped)
+        taken = np.bincount(lk.supplier, weights=shipped, minlength=self.n_prod)
+        return taken[: self.n_firms]
+
+    def _ration(self, available: np.ndarray, priority: np.ndarray | None) -> np.ndarray:
+        """Proportional rationing over outstanding orders; priority customers first."""
+        sup, want = self.links.supplier, self.outstanding
+        if priority is None:
+            total = np.bincount(sup, weights=want, minlength=self.n_prod)
+            share = np.minimum(1.0, available / np.maximum(total, 1e-12))
+            return want * share[sup]
+        first = np.bincount(sup, weights=want * priority, minlength=self.n_prod)
+        r1 = np.minimum(1.0, available / np.maximum(first, 1e-12))
+        rest = np.bincount(sup, weights=want * ~priority, minlength=self.n_prod)
+        left = np.maximum(available - r1 * first, 0.0)
+        r2 = np.minimum(1.0, left / np.maximum(rest, 1e-12))
+        return want * np.where(priority, r1[sup], r2[sup])
+
+    def _station(self, t: int, cal, excess: np.ndarray) -> np.ndarray:
+        """Inter-provincial goods that go through the transfer stations' hand-over pool."""
+        pool = cal.station_trips[t]
+        if pool <= 0:
+            return np.zeros_like(excess)
+        want_trips = np.where(self.inter, excess, 0.0) / self.links.truck_value
+        total = want_trips.sum()
+        if total <= 0:
+            return np.zeros_like(excess)
+        return want_trips * min(1.0, pool / total) * self.links.truck_value
+
+    def _settle_orders(self, shipped: np.ndarray) -> None:
+        """Filled orders leave the books; unmet final demand is partly kept as backlog."""
+        unmet = self.outstanding - shipped
+        m = self.market
+        owed = np.where(m, self.backlog, 0.0)
+        wanted = np.maximum(self.outstanding, 1e-12)
+        from_backlog = unmet * owed / wanted
+        from_new = unmet - from_backlog
+        self.backlog = np.where(
+            m, self.backlog_share * from_new + self.retention * from_backlog, 0.0
+        )
+        self.outstanding = np.where(m, 0.0, unmet)
+
+    def place_orders(self, t: int, cal, new_input_orders: np.ndarray) -> None:
+        """Stage 6: add customers' new orders and tomorrow's final demand."""
+        self.outstanding[: self.n_in] += new_input_orders
+        nxt = min(t + 1, cal.chain_demand.shape[1] - 1)
+        shock = cal.chain_demand[self.supplier_chain, nxt]
+        self.outstanding = np.where(
+            self.market, self.market_base * shock + self.backlog, self.outstanding
+        )
+
+
+class LogisticsLink(mesa.Agent):
+    """A supplier-to-customer route; its state is row ``index`` of the freight columns."""
+
+    def __init__(self, model, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def route(self) -> str:
+        return ROUTES[self.model.economy.links.route[self.index]]
+
+    @property
+    def passes_held(self) -> float:
+        return float(self.model.freight.passes[self.index])
+
+    @property
+    def trips_today(self) -> float:
+        return float(self.model.freight.trips[self.index])
+
+    @property
+    def in_transit(self) -> float:
+        return float(self.model.freight.in_transit[self.index])

@@ -1,0 +1,99 @@
+"""Replicates of a scenario, each paired with its no-lockdown counterfactual.
+
+A replicate returns a compact tidy table (never model objects), so replicates can run in
+worker processes and the parent's memory stays flat.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.model import STAGES, RecoveryModel
+from sim.scenario import Scenario
+
+
+def replicate_seed(seed: int, replicate: int) -> int:
+    """Seed of replicate i: the same for every scenario (common random numbers)."""
+    return int(np.random.SeedSequence([seed, replicate]).generate_state(1, np.uint32)[0])
+
+
+@dataclass
+class ReplicateResult:
+    replicate: int
+    seed: int
+    timeseries: pd.DataFrame
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def run_replicate(sc: Scenario, replicate: int, seed: int) -> ReplicateResult:
+    """Run one replicate and its counterfactual; add output_index and staff_returned."""
+    start = time.perf_counter()
+    model = RecoveryModel(sc, rng=seed).run()
+    base = RecoveryModel(sc, rng=seed, counterfactual=True).run()
+    dates = model.calendar.dates
+    ts = model.recorder.tidy(dates)
+    normal = base.recorder.tidy(dates)
+    ts = pd.concat(
+        [ts, _output_index(ts, normal), _staff_returned(ts, sc)], ignore_index=True
+    )
+    ts.insert(0, "seed", seed)
+    ts.insert(0, "replicate", replicate)
+    seconds = {f"stage_{k}": v for k, v in model.stage_seconds.items()}
+    seconds["setup"] = model.setup_seconds
+    seconds["counterfactual"] = sum(base.stage_seconds.values()) + base.setup_seconds
+    seconds["total"] = time.perf_counter() - start
+    return ReplicateResult(replicate, seed, ts, seconds)
+
+
+def _output_index(ts: pd.DataFrame, normal: pd.DataFrame) -> pd.DataFrame:
+    out = ts[ts.metric == "output"].reset_index(drop=True)
+    ref = normal[normal.metric == "output"].reset_index(drop=True)
+    idx = out.copy()
+    idx["metric"] = "output_index"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        idx["value"] = np.nan_to_num(out.value.to_numpy() / ref.value.to_numpy())
+    return idx
+
+
+def _staff_returned(ts: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
+    """Staff on site above the lowest level since the first lockdown (newly returned)."""
+    staff = ts[ts.metric == "staff_on_site"].pivot(index="date", columns="group", values="value")
+    after = np.asarray(staff.index >= np.datetime64(sc.lockdown_start, "D"))
+    trough = staff[after].cummin().reindex(staff.index)
+    returned = (staff - trough).fillna(0.0).clip(lower=0.0)
+    tidy = returned.reset_index().melt(id_vars="date", var_name="group", value_name="value")
+    tidy["metric"] = "staff_returned"
+    return tidy[["date", "group", "metric", "value"]]
+
+
+def run_replicates(
+    sc: Scenario, replicates: int = 1, seed: int | None = None, jobs: int = 1
+) -> list[ReplicateResult]:
+    """All replicates of a scenario, in replicate order, on ``jobs`` processes."""
+    base_seed = sc.seed if seed is None else seed
+    seeds = [replicate_seed(base_seed, i) for i in range(replicates)]
+    if jobs <= 1 or replicates == 1:
+        return [run_replicate(sc, i, s) for i, s in enumerate(seeds)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_replicate, sc, i, s) for i, s in enumerate(seeds)]
+        return [f.result() for f in futures]
+
+
+def combine(results: list[ReplicateResult], scenario_name: str) -> pd.DataFrame:
+    """One tidy table for all replicates, with the contract's column order."""
+    ts = pd.concat([r.timeseries for r in results], ignore_index=True)
+    ts.insert(0, "scenario", scenario_name)
+    ts["date"] = pd.to_datetime(ts["date"])
+    return ts[["scenario", "replicate", "seed", "date", "group", "metric", "value"]]
+
+
+def stage_shares(results: list[ReplicateResult]) -> dict[str, float]:
+    """Share of simulated-day time per daily stage, over replicates."""
+    totals = {s: sum(r.seconds[f"stage_{s}"] for r in results) for s in STAGES}
+    whole = sum(totals.values()) or 1.0
+    return {s: v / whole for s, v in totals.items()}

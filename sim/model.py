@@ -1,0 +1,188 @@
+"""RecoveryModel: the daily stages of workforce return and production recovery."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.agents.authority import PassOffice, PermitOffice, RedYellowDesk, queue_rank
+from sim.agents.enterprise import Enterprise, EnterpriseBook, Supplier
+from sim.agents.logistics import Freight, LogisticsLink
+from sim.agents.worker import Workforce
+from sim.economy import build_economy
+from sim.metrics import Recorder
+from sim.policy import PolicyCalendar
+from sim.scenario import Scenario, load_scenario, no_lockdown, with_overrides
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "shanghai_2022.yaml"
+STAGES = ("policy", "authorities", "workforce", "production", "logistics", "orders", "recording")
+
+
+class RecoveryModel(mesa.Model):
+    """Agent-based model of a locked-down city's return to work, one day per step.
+
+    Keyword parameters other than the named ones are scenario overrides, with ``__``
+    standing for a dot (``permits__daily_capacity=4000``), so ``mesa.batch_run`` can
+    sweep any scenario key.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path = DEFAULT_SCENARIO,
+        *,
+        rng: Any = None,
+        counterfactual: bool = False,
+        overrides: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
+        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        changes = {**(overrides or {}), **{k.replace("__", "."): v for k, v in params.items()}}
+        if changes:
+            sc = with_overrides(sc, changes)
+        if counterfactual:
+            sc = no_lockdown(sc)
+        super().__init__(rng=sc.seed if rng is None else rng)
+        self.params = sc
+        self.counterfactual = counterfactual
+        self.day = 0
+        self.n_days = sc.n_days
+        self.stage_seconds = dict.fromkeys(STAGES, 0.0)
+        start = time.perf_counter()
+        self.economy = build_economy(sc, self.rng)
+        self.calendar = PolicyCalendar(sc, self.economy, self.rng)
+        f = self.economy.firms
+        self.workforce = Workforce(sc, self.economy.workers, f.beds, f.seats, self.rng)
+        self.book = EnterpriseBook(sc, self.economy)
+        self.freight = Freight(sc, self.economy)
+        self._create_agents()
+        self.firm_rank = queue_rank(self)
+        self.permit_queue = np.zeros(0, np.int64)
+        self.recorder = Recorder(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "capacity_utilization": "capacity_utilization",
+                "resumption_rate": "resumption_rate",
+                "staff_on_site": "staff_on_site",
+                "permits_issued_cum": "permits_issued_cum",
+                "passes_issued": "passes_issued",
+                "truck_trips_index": "truck_trips_index",
+            }
+        )
+        self.setup_seconds = time.perf_counter() - start
+
+    def _create_agents(self) -> None:
+        econ = self.economy
+        Enterprise.create_agents(self, econ.firms.n, index=list(range(econ.firms.n)))
+        Supplier.create_agents(
+            self, len(econ.external_chain), index=list(range(econ.firms.n, econ.n_producers))
+        )
+        LogisticsLink.create_agents(self, econ.links.n, index=list(range(econ.links.n)))
+        self.desk = RedYellowDesk(self)
+        n_d = len(econ.district_names)
+        share = np.bincount(econ.firms.district, minlength=n_d) / econ.firms.n
+        self.permit_offices = [PermitOffice(self, d, float(share[d])) for d in range(n_d)]
+        self.pass_office = PassOffice(self)
+
+    # ------------------------------------------------------------------ the day
+    def step(self) -> None:
+        t = self.day
+        self._timed("policy", self.calendar.advance, t)
+        self._timed("authorities", self._authorities)
+        cal = self.calendar
+        self._timed(
+            "workforce", self.workforce.step, t, cal, cal.infection_hazard[t], cal.test_access[t]
+        )
+        self._timed("production", self._produce)
+        self._timed("logistics", self._ship)
+        self._timed("orders", self._orders)
+        self._timed("recording", self._record)
+        self.day += 1
+        if self.day >= self.n_days:
+            self.running = False
+
+    def run(self) -> RecoveryModel:
+        """Advance through every day of the scenario."""
+        while self.running:
+            self.step()
+        return self
+
+    def _timed(self, stage: str, fn, *args) -> None:
+        start = time.perf_counter()
+        fn(*args)
+        self.stage_seconds[stage] += time.perf_counter() - start
+
+    def _authorities(self) -> None:
+        self.desk.step()
+        self.firm_rank = queue_rank(self)
+        delay = self.params.permits.processing_delay_days
+        self.permit_queue = (
+            self.workforce.pending(self.day, delay)
+            if self.calendar.regime.any()
+            else np.zeros(0, np.int64)
+        )
+        for office in self.permit_offices:
+            office.step()
+        self.pass_office.step()
+
+    def _produce(self) -> None:
+        t, fr = self.day, self.freight
+        ship_capacity = fr.set_capacity(t, self.calendar)[: self.economy.firms.n]
+        demand = fr.requests()[: self.economy.firms.n]
+        self.book.produce(self.calendar.operating, self.workforce.present, demand, ship_capacity)
+
+    def _ship(self) -> None:
+        book, fr = self.book, self.freight
+        taken = fr.ship(self.day, self.calendar, book.fg, self._ration_priority())
+        book.fg = np.maximum(book.fg - taken, 0.0)
+        book.stock += fr.arrived[: book.n_in]
+
+    def _ration_priority(self) -> np.ndarray | None:
+        if not self.params.policy.whitelist.priority:
+            return None
+        f = self.economy.firms
+        first = (f.batch > 0) | self.desk.flagged
+        lk = self.economy.links
+        return (lk.customer >= 0) & first[np.maximum(lk.customer, 0)]
+
+    def _orders(self) -> None:
+        book, fr = self.book, self.freight
+        n_in = book.n_in
+        new = book.orders(self.calendar.operating, fr.in_transit[:n_in], fr.outstanding[:n_in])
+        fr.place_orders(self.day, self.calendar, new)
+
+    def _record(self) -> None:
+        self.recorder.record(self.day, self)
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ model measures
+    @property
+    def date(self) -> np.datetime64:
+        return self.calendar.dates[min(self.day, self.n_days - 1)]
+
+    @property
+    def capacity_utilization(self) -> float:
+        return float(self.book.output.sum() / self.book.normal.sum())
+
+    @property
+    def resumption_rate(self) -> float:
+        return float(np.mean(self.book.output > 0))
+
+    @property
+    def staff_on_site(self) -> float:
+        return float(self.workforce.present @ self.economy.workers.weight)
+
+    @property
+    def permits_issued_cum(self) -> float:
+        return float(self.workforce.issued_count @ self.economy.workers.weight)
+
+    @property
+    def passes_issued(self) -> float:
+        return float(self.freight.passes.sum())
+
+    @property
+    def truck_trips_index(self) -> float:
+        return float(self.freight.trips.sum() / self.freight.normal_trips.sum())

@@ -1,0 +1,110 @@
+"""Policy calendar: which rules are in force on each day, per district and per firm.
+
+Dated inputs are turned into daily arrays once; each day the calendar updates firm
+approvals (white-list batches, district approvals, reopening) and compound zoning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.economy import Economy
+from sim.scenario import ROUTES, Scenario
+from sim.schedule import daily
+
+SEALED, CONTROLLED, PRECAUTION = 0, 1, 2
+
+
+class PolicyCalendar:
+    """Daily policy state of one run."""
+
+    def __init__(self, sc: Scenario, econ: Economy, rng: np.random.Generator) -> None:
+        self.rng = rng
+        first, last = np.datetime64(sc.start_date, "D"), np.datetime64(sc.end_date, "D")
+        self.dates = np.arange(first, last + np.timedelta64(1, "D"))
+        day = self._day_index
+        n_dist = len(econ.district_names)
+        reopen = day(sc.policy.reopening)
+        lock = np.array(
+            [day(sc.districts[d].lockdown) if sc.districts[d].lockdown else reopen
+             for d in econ.district_names]
+        )
+        t = np.arange(len(self.dates))
+        self.district_regime = (t[None, :] >= lock[:, None]) & (t[None, :] < reopen)
+        assert self.district_regime.shape == (n_dist, len(t))
+        self.reopen_day = reopen
+        self.batch_days = np.array([day(b.approved) for b in sc.policy.whitelist.batches], int)
+        self.approval_rate = daily(sc.policy.whitelist.district_approval_rate, self.dates)
+        self.sealed = daily(sc.zoning.sealed, self.dates)
+        self.controlled = daily(sc.zoning.controlled, self.dates)
+        self.churn = sc.zoning.churn
+        self.pass_regime = self._pass_days(sc)
+        self.quota = {r: daily(getattr(sc.passes.daily_quota, r), self.dates) for r in ROUTES}
+        self.permit_capacity = daily(sc.permits.daily_capacity, self.dates)
+        self.drivers = np.stack(
+            [daily(getattr(sc.logistics.driver_availability, r), self.dates) for r in ROUTES]
+        )
+        st = sc.logistics.transfer_stations
+        self.station_trips = np.where(
+            (t >= day(st.opens)) & self.pass_regime, st.count * st.trucks_per_day, 0.0
+        )
+        self.desk_open = t >= day(sc.red_yellow.opens)
+        regions = sc.external.regions
+        self.region_capacity = np.stack([daily(r.capacity, self.dates) for r in regions])
+        self.chain_demand = np.stack([daily(c.demand, self.dates) for c in sc.chains.values()])
+        self.test_access = daily(sc.workforce.test_access, self.dates)
+        self.infection_hazard = daily(sc.epidemic.infection_hazard, self.dates)
+
+        firms = econ.firms
+        self.firm_district = firms.district
+        self.batch = firms.batch
+        self.continuing = firms.continuing
+        self.listed = np.zeros(firms.n, bool)  # may apply for permits and passes
+        self.unblocked = np.zeros(firms.n, bool)  # approved through the red/yellow desk
+        self.district_approved = np.zeros(firms.n, bool)
+        self.compound_u = rng.random(len(econ.compound_district))
+        self.compound_status = np.full(len(econ.compound_district), PRECAUTION, np.int8)
+        self.regime = np.zeros(firms.n, bool)
+        self.regime_started = np.zeros(firms.n, bool)
+        self.operating = np.ones(firms.n, bool)
+
+    def _day_index(self, when) -> int:
+        return int((np.datetime64(when, "D") - self.dates[0]).astype(int))
+
+    def _pass_days(self, sc: Scenario) -> np.ndarray:
+        start = sc.passes.required_from or (
+            min((d.lockdown for d in sc.districts.values() if d.lockdown), default=None)
+        )
+        t = np.arange(len(self.dates))
+        if start is None:
+            return np.zeros(len(t), bool)
+        return (t >= self._day_index(start)) & (t <= self._day_index(sc.passes.required_until))
+
+    def advance(self, t: int) -> None:
+        """Switch today's events on: approvals, lockdown regime, zoning."""
+        previous = self.district_regime[self.firm_district, max(t - 1, 0)] & (t > 0)
+        self.regime = self.district_regime[self.firm_district, t]
+        self.regime_started = self.regime & ~previous
+        approved_batch = (self.batch > 0) & (self.batch_days[np.maximum(self.batch - 1, 0)] <= t)
+        rate = self.approval_rate[t]
+        if rate > 0:
+            waiting = (self.batch == 0) & ~self.district_approved
+            self.district_approved |= waiting & (self.rng.random(len(waiting)) < rate)
+        self.listed = approved_batch | self.district_approved | self.unblocked
+        # firms outside the lockdown regime operate freely; continuing firms keep their loop
+        self.operating = ~self.regime | self.listed | self.continuing
+        self._rezone(t)
+
+    def _rezone(self, t: int) -> None:
+        redraw = self.rng.random(len(self.compound_u)) < self.churn
+        self.compound_u[redraw] = self.rng.random(int(redraw.sum()))
+        s, c = self.sealed[t], self.controlled[t]
+        u = self.compound_u
+        self.compound_status = np.where(
+            u < s, SEALED, np.where(u < s + c, CONTROLLED, PRECAUTION)
+        ).astype(np.int8)
+
+    @property
+    def compound_free(self) -> np.ndarray:
+        """Compounds whose residents may leave (precaution zones)."""
+        return self.compound_status == PRECAUTION

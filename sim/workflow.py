@@ -1,0 +1,118 @@
+"""The `run` workflow: replicates, summary, charts and manifest into one results folder."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from sim.experiment import combine, replicate_seed, run_replicates, stage_shares
+from sim.results import (
+    ROOT,
+    atomic_folder,
+    default_folder,
+    file_hash,
+    git_commit,
+    read_reported,
+    scenario_hash,
+    versions,
+    write_manifest,
+    write_table,
+)
+from sim.scenario import Scenario, load_scenario, parse_override
+from sim.summary import summarize
+
+REPORTED = ROOT / "data" / "reported" / "shanghai_2022.csv"
+KPI_GROUPS = ("all", "chain:automobile", "chain:integrated_circuits", "chain:biomedicine",
+              "chain:chemicals", "chain:other", "batch:1", "batch:2", "batch:3", "batch:none")
+
+
+@dataclass
+class RunOutcome:
+    folder: Path
+    kpis: pd.DataFrame
+    seconds: float
+
+
+def policy_events(sc: Scenario) -> list[tuple[date, str]]:
+    """Dated policy events to mark on charts."""
+    events: dict[date, str] = {}
+    for name, d in sc.districts.items():
+        if d.lockdown:
+            events.setdefault(d.lockdown, f"lockdown {name}")
+    locks = sorted({d.lockdown for d in sc.districts.values() if d.lockdown})
+    if len(locks) > 1:
+        events[locks[-1]] = "citywide lockdown"
+    for i, b in enumerate(sc.policy.whitelist.batches, start=1):
+        events[b.approved] = f"white list {i}"
+    events[sc.logistics.transfer_stations.opens] = "transfer stations"
+    events[sc.policy.reopening] = "reopening"
+    lo, hi = sc.start_date, sc.end_date
+    return sorted((d, label) for d, label in events.items() if lo <= d <= hi)
+
+
+def run_scenario(
+    path: Path,
+    *,
+    seed: int | None = None,
+    replicates: int = 1,
+    overrides: list[str] = (),
+    out: Path | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    charts: bool = True,
+) -> RunOutcome:
+    """Run a scenario file's replicates and write the results contract."""
+    started = datetime.now().astimezone()
+    clock = time.perf_counter()
+    parsed = dict(parse_override(o) for o in overrides)
+    sc = load_scenario(path, list(overrides))
+    base_seed = sc.seed if seed is None else seed
+    folder = Path(out) if out else default_folder(path)
+    with atomic_folder(folder, force=force) as tmp:
+        results = run_replicates(sc, replicates, base_seed, jobs)
+        ts = combine(results, Path(path).stem)
+        write_table(ts, tmp / "timeseries.parquet")
+        summary = summarize(ts, sc.lockdown_start)
+        write_table(summary, tmp / "summary.csv")
+        reported = read_reported(REPORTED) if REPORTED.exists() else None
+        if charts:
+            from sim.plots import make_charts
+
+            make_charts(ts, tmp, reported=reported, events=policy_events(sc))
+        resolved = sc.model_dump(mode="json")
+        write_manifest(
+            tmp,
+            {
+                "scenario_file": str(Path(path)),
+                "scenario_name": Path(path).stem,
+                "scenario_hash": scenario_hash(resolved),
+                "overrides": parsed,
+                "seed": base_seed,
+                "replicates": replicates,
+                "replicate_seeds": [replicate_seed(base_seed, i) for i in range(replicates)],
+                "jobs": jobs,
+                "data_files": {str(REPORTED.relative_to(ROOT)): file_hash(REPORTED)}
+                if REPORTED.exists() else {},
+                "versions": versions(),
+                "git_commit": git_commit(),
+                "started": started.isoformat(),
+                "finished": datetime.now().astimezone().isoformat(),
+                "seconds": {f"replicate_{r.replicate}": r.seconds for r in results},
+                "stage_shares": stage_shares(results),
+                "resolved_scenario": resolved,
+            },
+        )
+    return RunOutcome(folder, kpi_table(summary), time.perf_counter() - clock)
+
+
+def kpi_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Median over replicates of the headline KPIs for the main groups."""
+    cols = ["days_to_50pct", "days_to_80pct", "days_to_90pct", "output_lost_days",
+            "min_utilization"]
+    s = summary[summary.group.isin(KPI_GROUPS)]
+    table = s.groupby("group", sort=False)[cols].median()
+    return table.reindex([g for g in KPI_GROUPS if g in table.index])

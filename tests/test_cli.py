@@ -1,0 +1,45 @@
+"""The command line, end to end through click's test runner."""
+
+import json
+
+import pandas as pd
+from click.testing import CliRunner
+
+from run import cli
+from tests.conftest import SMALL
+
+
+def test_run_writes_the_results_contract(tmp_path):
+    out = tmp_path / "res"
+    result = CliRunner().invoke(
+        cli, ["run", str(SMALL), "--replicates", "2", "--out", str(out), "--no-charts"]
+    )
+    assert result.exit_code == 0, result.output
+    assert str(out) in result.output
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert list(ts.columns) == ["scenario", "replicate", "seed", "date", "group", "metric", "value"]
+    assert set(ts.replicate) == {0, 1}
+    for metric in ("capacity_utilization", "output_index", "resumption_rate", "staff_on_site",
+                   "permits_issued_cum", "passes_issued", "truck_trips_index",
+                   "share_bound_labour", "units_produced"):
+        assert metric in set(ts.metric), metric
+    summary = pd.read_csv(out / "summary.csv")
+    assert {"days_to_50pct", "days_to_80pct", "days_to_90pct", "output_lost"} <= set(summary)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["replicate_seeds"]) == 2
+    assert manifest["versions"]["mesa"].startswith("3.")
+
+
+def test_bad_scenario_exits_nonzero_without_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("start_date: [\n")
+    result = CliRunner().invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert "YAML syntax error" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_scenarios_lists_descriptions():
+    result = CliRunner().invoke(cli, ["scenarios"])
+    assert result.exit_code == 0
+    assert "permits_fast.yaml" in result.output and "passes_scarce.yaml" in result.output
