@@ -167,7 +167,6 @@ def _build_firms(sc: Scenario, rng, chains: list[str], districts: list[str]) -> 
         staff[sl] = np.maximum(1.0, rest_staff * size / size.sum())
         dw = dweight * np.array([c.district_weights.get(d, 1.0) for d in districts])
         district[sl] = rng.choice(len(districts), size=k, p=dw / dw.sum())
-        continuing[sl] = rng.random(k) < c.continuing_share
         for j, a in enumerate(anchors):
             i = start + j
             output[i], staff[i], names[i], units[i] = a.output, a.staff, a.name, a.units_per_day
@@ -179,7 +178,10 @@ def _build_firms(sc: Scenario, rng, chains: list[str], districts: list[str]) -> 
                 batch[i] = a.batch
         start += k
     _assign_batches(sc, rng, chains, chain, output, batch)
+    fixed = np.array([bool(x) for x in names])  # anchors say for themselves
+    _assign_continuing(sc, rng, chains, chain, output, batch, continuing, fixed)
     beds = np.array([cfg[c].closed_loop_beds for c in chain])
+    beds = np.where(continuing, np.maximum(beds, sc.economy.continuing_beds), beds)
     seats = np.array([cfg[c].shuttle_seats for c in chain])
     inventory = np.array([cfg[c].inventory_days for c in chain])
     sim = _sim_workers(sc, staff)
@@ -204,6 +206,32 @@ def _assign_batches(sc, rng, chains, chain, output, batch) -> None:
             if want:
                 p = output[pool] / output[pool].sum()
                 batch[rng.choice(pool, size=want, replace=False, p=p)] = b
+
+
+def _pick_by_size(rng, pool: np.ndarray, share: float, output: np.ndarray) -> np.ndarray:
+    """About ``share`` of ``pool``, larger firms more likely."""
+    k = min(round(share * len(pool)), len(pool))
+    if not k:
+        return pool[:0]
+    return rng.choice(pool, size=k, replace=False, p=output[pool] / output[pool].sum())
+
+
+def _assign_continuing(sc, rng, chains, chain, output, batch, continuing, fixed) -> None:
+    """Firms that kept producing in closed loop: big plants more often (continuous process).
+
+    A batch may state the share of its firms still producing when listed (batch 1: "45% of
+    them had halted output"); other firms follow their chain's continuing share.
+    """
+    decided = fixed.copy()
+    for b, spec in enumerate(sc.policy.whitelist.batches, start=1):
+        if spec.still_producing is not None:
+            pool = np.flatnonzero((batch == b) & ~fixed)
+            continuing[_pick_by_size(rng, pool, spec.still_producing, output)] = True
+            decided[batch == b] = True
+    for ci, cname in enumerate(chains):
+        pool = np.flatnonzero((chain == ci) & ~decided)
+        share = sc.chains[cname].continuing_share
+        continuing[_pick_by_size(rng, pool, share, output)] = True
 
 
 def _sim_workers(sc: Scenario, staff: np.ndarray) -> np.ndarray:

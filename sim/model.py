@@ -55,7 +55,7 @@ class RecoveryModel(mesa.Model):
         self.economy = build_economy(sc, self.rng)
         self.calendar = PolicyCalendar(sc, self.economy, self.rng)
         f = self.economy.firms
-        self.workforce = Workforce(sc, self.economy.workers, f.beds, f.seats, self.rng)
+        self.workforce = Workforce(sc, self.economy.workers, f.beds, f.seats, f.min_crew, self.rng)
         self.book = EnterpriseBook(sc, self.economy)
         self.freight = Freight(sc, self.economy)
         self._create_agents()
@@ -83,7 +83,9 @@ class RecoveryModel(mesa.Model):
         LogisticsLink.create_agents(self, econ.links.n, index=list(range(econ.links.n)))
         self.desk = RedYellowDesk(self)
         n_d = len(econ.district_names)
-        share = np.bincount(econ.firms.district, minlength=n_d) / econ.firms.n
+        # offices are staffed in proportion to the workers employed in their district
+        staff = np.bincount(econ.firms.district, weights=econ.firms.staff, minlength=n_d)
+        share = staff / staff.sum()
         self.permit_offices = [PermitOffice(self, d, float(share[d])) for d in range(n_d)]
         self.pass_office = PassOffice(self)
 

@@ -100,6 +100,7 @@ class Economy(Strict):
     external_suppliers: Annotated[int, Field(gt=0)] = 12  # per chain, outside Shanghai
     compounds: Annotated[int, Field(gt=0)] = 13000  # residential compounds in the city
     commute_share: Share = 0.3  # workers living outside their employer's district
+    continuing_beds: Share = 0.6  # closed-loop beds per worker, at least, in continuing firms
     min_sim_workers: Annotated[int, Field(ge=1)] = 3  # simulated workers per firm, at least
 
 
@@ -107,6 +108,8 @@ class Batch(Strict):
     approved: date
     firms: Annotated[int, Field(gt=0)]
     chain_mix: dict[str, Share]
+    still_producing: Share | None = None  # share of listed firms running in closed loop
+    #   when listed (default: the chains' continuing_share)
 
     @model_validator(mode="after")
     def _check(self) -> Batch:

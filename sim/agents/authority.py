@@ -50,13 +50,15 @@ class PermitOffice(mesa.Agent):
         cand, employer = cand[mine], employer[mine]
         if not len(cand):
             return
-        rank = m.firm_rank[employer]
-        order = np.lexsort((m.workforce.applied_day[cand], rank))
+        wf = m.workforce
+        order = np.lexsort(
+            (wf.firm_order[employer], wf.tranche[cand], wf.applied_day[cand], m.firm_rank[employer])
+        )
         cand, employer = cand[order], employer[order]
         cum = np.cumsum(weight[employer])
         take = int(np.searchsorted(cum, self.budget, side="right"))
         if take:
-            m.workforce.issue(cand[:take])
+            m.workforce.issue(cand[:take], t)
             self.issued_today = float(cum[take - 1])
             self.budget -= self.issued_today
 

@@ -20,7 +20,7 @@ NO_PERMIT, APPLIED, ISSUED = 0, 1, 2
 class Workforce:
     """State and daily update of all simulated workers (struct of arrays)."""
 
-    def __init__(self, sc: Scenario, workers: Workers, beds, seats, rng) -> None:
+    def __init__(self, sc: Scenario, workers: Workers, beds, seats, min_crew, rng) -> None:
         self.cols = workers
         self.rng = rng
         n = workers.n
@@ -38,6 +38,7 @@ class Workforce:
         self.apply_share = sc.permits.apply_share
         self.permit = np.zeros(n, np.int8)
         self.applied_day = np.full(n, -1, np.int16)
+        self.issued_day = np.full(n, -1, np.int16)
         self.in_loop = np.zeros(n, bool)
         self.loop_since = np.zeros(n, np.int16)
         phase = rng.integers(0, self.interval, n).astype(np.int16)
@@ -50,6 +51,11 @@ class Workforce:
         self.in_apply_list = self.position < np.ceil(self.apply_share * self.sizes).repeat(
             self.sizes
         )
+        # firms name their minimum crew first; offices serve firms in a random arrival order
+        self.tranche = (self.position >= self.expand(np.ceil(min_crew * self.sizes))).astype(
+            np.int8
+        )
+        self.firm_order = rng.permutation(len(self.sizes))
         self.present = self.sizes.copy()
         self.loop_count = np.zeros(len(self.sizes), np.int64)
         self.applied_count = np.zeros(len(self.sizes), np.int64)
@@ -132,9 +138,10 @@ class Workforce:
         self.applied_day[new] = t
         self.applied_count += self.per_firm(new)
 
-    def issue(self, idx: np.ndarray) -> None:
+    def issue(self, idx: np.ndarray, t: int) -> None:
         """Mark permits issued (called by the permit offices)."""
         self.permit[idx] = ISSUED
+        self.issued_day[idx] = t
         self.issued_count += np.bincount(self.cols.employer[idx], minlength=len(self.sizes))
 
     def pending(self, t: int, delay: int) -> np.ndarray:
