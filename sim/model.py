@@ -9,7 +9,13 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.agents.authority import PassOffice, PermitOffice, RedYellowDesk, queue_rank
+from sim.agents.authority import (
+    PassOffice,
+    PermitOffice,
+    PermitQueue,
+    RedYellowDesk,
+    queue_rank,
+)
 from sim.agents.enterprise import Enterprise, EnterpriseBook, Supplier
 from sim.agents.logistics import Freight, LogisticsLink
 from sim.agents.worker import Workforce
@@ -60,7 +66,7 @@ class RecoveryModel(mesa.Model):
         self.freight = Freight(sc, self.economy)
         self._create_agents()
         self.firm_rank = queue_rank(self)
-        self.permit_queue = np.zeros(0, np.int64)
+        self.permit_queue = PermitQueue(len(self.economy.district_names))
         self.recorder = Recorder(self)
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -120,12 +126,7 @@ class RecoveryModel(mesa.Model):
     def _authorities(self) -> None:
         self.desk.step()
         self.firm_rank = queue_rank(self)
-        delay = self.params.permits.processing_delay_days
-        self.permit_queue = (
-            self.workforce.pending(self.day, delay)
-            if self.calendar.regime.any()
-            else np.zeros(0, np.int64)
-        )
+        self.permit_queue.refresh(self)
         for office in self.permit_offices:
             office.step()
         self.pass_office.step()

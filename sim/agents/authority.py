@@ -25,6 +25,41 @@ def queue_rank(model) -> np.ndarray:
     return np.where(model.desk.flagged, RED_LIGHT, rank)
 
 
+class PermitQueue:
+    """Today's processable applications, sorted once and cut into one slice per district.
+
+    Order within a district: red-light firms, then white-list batches (if prioritised),
+    then application day, then each firm's minimum crew before the rest of its staff,
+    then firms in their (random) arrival order.
+    """
+
+    def __init__(self, n_districts: int) -> None:
+        self.workers = np.zeros(0, np.int64)
+        self.bounds = np.zeros(n_districts + 1, np.int64)
+
+    def refresh(self, model) -> None:
+        self.workers = np.zeros(0, np.int64)
+        self.bounds[:] = 0
+        if not model.calendar.regime.any():
+            return
+        wf = model.workforce
+        cand = wf.pending(model.day, model.params.permits.processing_delay_days)
+        if not len(cand):
+            return
+        employer = model.economy.workers.employer[cand]
+        district = model.economy.firms.district[employer]
+        order = np.lexsort((
+            wf.firm_order[employer], wf.tranche[cand], wf.applied_day[cand],
+            model.firm_rank[employer], district,
+        ))
+        self.workers = cand[order]
+        counts = np.bincount(district, minlength=len(self.bounds) - 1)
+        self.bounds[1:] = np.cumsum(counts)
+
+    def of(self, district: int) -> np.ndarray:
+        return self.workers[self.bounds[district] : self.bounds[district + 1]]
+
+
 class PermitOffice(mesa.Agent):
     """Issues electronic return-to-work permits for one district, up to a daily capacity."""
 
@@ -37,28 +72,17 @@ class PermitOffice(mesa.Agent):
 
     def step(self) -> None:
         m = self.model
-        t = m.day
-        cand = m.permit_queue
         self.issued_today = 0.0
-        capacity = m.calendar.permit_capacity[t] * self.share
         weight = m.economy.workers.weight
+        capacity = m.calendar.permit_capacity[m.day] * self.share
         self.budget = min(self.budget, float(weight.max())) + capacity
-        if not len(cand):
+        queue = m.permit_queue.of(self.district)
+        if not len(queue):
             return
-        employer = m.economy.workers.employer[cand]
-        mine = m.economy.firms.district[employer] == self.district
-        cand, employer = cand[mine], employer[mine]
-        if not len(cand):
-            return
-        wf = m.workforce
-        order = np.lexsort(
-            (wf.firm_order[employer], wf.tranche[cand], wf.applied_day[cand], m.firm_rank[employer])
-        )
-        cand, employer = cand[order], employer[order]
-        cum = np.cumsum(weight[employer])
+        cum = np.cumsum(weight[m.economy.workers.employer[queue]])
         take = int(np.searchsorted(cum, self.budget, side="right"))
         if take:
-            m.workforce.issue(cand[:take], t)
+            m.workforce.issue(queue[:take], m.day)
             self.issued_today = float(cum[take - 1])
             self.budget -= self.issued_today
 

@@ -74,10 +74,20 @@ class Workforce:
     def step(self, t: int, cal, hazard: float, access: float) -> None:
         self._infect(t, hazard)
         self._test(t, access)
-        operating = self.expand(cal.operating)
-        regime = self.expand(cal.regime)
         isolated = self.isolated_until > t
         free = cal.compound_free[self.cols.compound]
+        if not cal.regime.any():  # no lockdown rules today: only isolation and zoning
+            self.in_loop[:] = False
+            self.loop_count[:] = 0
+            self.on_site = self.expand(cal.operating) & ~isolated & free
+            self.present = self.per_firm(self.on_site)
+            return
+        self._regime_day(t, cal, isolated, free)
+        self._apply(t, cal.listed & cal.regime)
+
+    def _regime_day(self, t: int, cal, isolated: np.ndarray, free: np.ndarray) -> None:
+        operating = self.expand(cal.operating)
+        regime = self.expand(cal.regime)
         since = t - self.last_test
         test_valid = (since >= self.turnaround) & (since <= self.validity)
         was_on_site = self.on_site
@@ -94,16 +104,17 @@ class Workforce:
         )
         self.loop_count = self.per_firm(self.in_loop)
         rank = self._rank_within_firm(travel)
-        free_beds = self.expand(np.maximum(self.beds - self.loop_count, 0))
-        enter = travel & (rank < free_beds)
-        shuttle = travel & ~enter & ~locked_in & (rank - free_beds < self.expand(self.seats))
+        free_beds = np.maximum(self.beds - self.loop_count, 0)
+        # beds first, then shuttle seats; workers locked in at lockdown get beds only
+        rank -= self.expand(free_beds)
+        enter = travel & (rank < 0)
+        shuttle = travel & ~locked_in & (rank >= 0) & (rank < self.expand(self.seats))
         self.in_loop |= enter
         self.loop_since[enter] = t
-        self.loop_count = self.per_firm(self.in_loop)
+        self.loop_count += self.per_firm(enter)
         normal = operating & ~regime & ~isolated & free
         self.on_site = normal | self.in_loop | shuttle
         self.present = self.per_firm(self.on_site)
-        self._apply(t, cal.listed & cal.regime)
 
     def _rank_within_firm(self, mask: np.ndarray) -> np.ndarray:
         c = np.cumsum(mask, dtype=np.int64)
@@ -120,9 +131,14 @@ class Workforce:
         self.isolated_until[idx[hit]] = t + self.iso_days
 
     def _test(self, t: int, access: float) -> None:
+        """Today's phase group is due; a share ``1 - access`` of those outside the loop miss."""
         idx = self.test_groups[t % self.interval]
-        took = self.in_loop[idx] | (self.rng.random(len(idx)) < access)
-        self.last_test[idx[took]] = t
+        previous = self.last_test[idx]
+        self.last_test[idx] = t
+        if access < 1.0:
+            miss = idx[self.rng.random(len(idx)) >= access]
+            miss = miss[~self.in_loop[miss]]
+            self.last_test[miss] = previous[np.searchsorted(idx, miss)]
 
     def _apply(self, t: int, may_apply_firm: np.ndarray) -> None:
         """Firms allowed to apply name their staff who have no permit and are not on site."""
