@@ -37,6 +37,7 @@ class Firms:
     inventory_days: np.ndarray
     names: list[str]  # anchor name or "" for synthetic firms
     units_per_day: np.ndarray  # anchors: units at normal output, else 0
+    city_priority: np.ndarray  # bool, restart coordinated by the city (anchors that say so)
 
     @property
     def n(self) -> int:
@@ -189,9 +190,12 @@ def _build_firms(sc: Scenario, rng, chains: list[str], districts: list[str]) -> 
     for a in sc.anchors:
         i = names.index(a.name)
         bed_count[i] = min(sim[i], round(a.closed_loop_beds * sim[i] / a.staff))
+    priority = np.zeros(n, bool)
+    for a in sc.anchors:
+        priority[names.index(a.name)] = a.city_priority
     return Firms(
         chain, tier, district, batch, continuing, output, staff, min_crew, bed_count,
-        np.round(seats * sim).astype(np.int64), inventory, names, units,
+        np.round(seats * sim).astype(np.int64), inventory, names, units, priority,
     )
 
 

@@ -144,7 +144,8 @@ class RecoveryModel(mesa.Model):
         book.stock += fr.arrived[: book.n_in]
 
     def _ration_priority(self) -> np.ndarray | None:
-        if not self.params.policy.whitelist.priority:
+        """White-listed and red-light customers first, while the white list is in force."""
+        if not self.params.policy.whitelist.priority or self.day >= self.calendar.reopen_day:
             return None
         f = self.economy.firms
         first = (f.batch > 0) | self.desk.flagged

@@ -90,6 +90,7 @@ class Anchor(Strict):
     continuing: bool = False  # kept running in closed loop through the lockdown
     closed_loop_beds: Annotated[int, Field(ge=0)] = 0  # on-site beds (persons)
     min_crew: Share | None = None  # overrides the chain's minimum crew
+    city_priority: bool = False  # restart coordinated by the city: head of permit/pass queues
 
 
 class Economy(Strict):

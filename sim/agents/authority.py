@@ -12,17 +12,20 @@ import numpy as np
 from sim.economy import MARKET
 from sim.scenario import ROUTES
 
-RED_LIGHT = 0  # queue rank of firms flagged by the desk (lower is served first)
-UNLISTED = 9  # queue rank of firms approved by their district, not on a batch list
+CITY_PRIORITY = 0  # queue rank of plants whose restart the city coordinated (first served)
+RED_LIGHT = 1  # queue rank of firms flagged by the desk; batch b ranks RED_LIGHT + b
+UNLISTED = 99  # queue rank of firms approved by their district, not on a batch list
 
 
 def queue_rank(model) -> np.ndarray:
-    """Queue rank per firm: red-light firms, then white-list batches in order (if enabled)."""
+    """Queue rank per firm: city-coordinated plants, red-light firms, then white-list batches
+    in order (if prioritised), then firms approved by their district."""
     batch = model.economy.firms.batch.astype(np.int64)
-    rank = np.where(batch > 0, batch, UNLISTED) if model.params.policy.whitelist.priority else (
-        np.full(len(batch), UNLISTED)
-    )
-    return np.where(model.desk.flagged, RED_LIGHT, rank)
+    rank = np.full(len(batch), UNLISTED)
+    if model.params.policy.whitelist.priority:
+        rank = np.where(batch > 0, batch + RED_LIGHT, UNLISTED)
+    rank = np.where(model.desk.flagged, RED_LIGHT, rank)
+    return np.where(model.economy.firms.city_priority, CITY_PRIORITY, rank)
 
 
 class PermitQueue:

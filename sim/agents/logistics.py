@@ -30,6 +30,7 @@ class Freight:
             lk.route
         ]
         self.inter = lk.route == INTER_PROVINCIAL
+        self.route_fleet = np.bincount(lk.route, weights=lk.fleet, minlength=len(ROUTES))
         self.handover = sc.logistics.transfer_stations.handover_days
         self.horizon = int(lk.transit.max()) + self.handover + 1
         self.pipeline = np.zeros((lk.n, self.horizon))
@@ -62,11 +63,19 @@ class Freight:
         return np.bincount(self.links.supplier, weights=self.outstanding, minlength=self.n_prod)
 
     def set_capacity(self, t: int, cal) -> np.ndarray:
-        """Today's trip capacity per link in goods value; returns it per producer."""
+        """Today's trip capacity per link in goods value; returns it per producer.
+
+        Each link runs its trucks (under the pass regime: those holding passes). Drivers
+        with valid tests are a citywide pool per route class, a share of the normal fleet's
+        drivers; when the trucks on the road need more drivers than the pool has, every
+        link of that route runs the same share of its trucks.
+        """
         lk = self.links
-        trucks = self.passes if cal.pass_regime[t] else lk.fleet
-        drivers = cal.drivers[lk.route, t]
-        self.capacity = trucks * self.trips_per_truck * drivers * lk.truck_value
+        trucks = np.minimum(self.passes, lk.fleet) if cal.pass_regime[t] else lk.fleet
+        pool = cal.drivers[:, t] * self.route_fleet
+        running = np.bincount(lk.route, weights=trucks, minlength=len(pool))
+        staffed = np.minimum(1.0, pool / np.maximum(running, 1e-12))
+        self.capacity = trucks * staffed[lk.route] * self.trips_per_truck * lk.truck_value
         self.external_supply = self.external_normal * cal.region_capacity[self.external_region, t]
         return np.bincount(lk.supplier, weights=self.capacity, minlength=self.n_prod)
 
