@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from sim.errors import ScenarioError
 from sim.schedule import Schedule, schedule_values
@@ -29,11 +36,27 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _schedule_in(name: str, value: Any, lo: float, hi: float | None = None) -> None:
-    for v in schedule_values(value):
-        if v < lo or (hi is not None and v > hi):
-            bound = f"between {lo:g} and {hi:g}" if hi is not None else f">= {lo:g}"
-            raise ValueError(f"{name}: every value must be {bound}, got {v:g}")
+def _bounded(lo: float, hi: float | None = None, strict: bool = False):
+    """A validator keeping every value of a schedule within [lo, hi] (or > lo if strict)."""
+
+    def check(value: Any) -> Any:
+        for v in schedule_values(value):
+            if (v <= lo if strict else v < lo) or (hi is not None and v > hi):
+                if strict:
+                    bound = f"> {lo:g}"
+                elif hi is None:
+                    bound = f">= {lo:g}"
+                else:
+                    bound = f"between {lo:g} and {hi:g} (a share)"
+                raise ValueError(f"expected every value {bound}, got {v:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+PositiveSchedule = Annotated[Schedule, _bounded(0.0, strict=True)]
+NonNegSchedule = Annotated[Schedule, _bounded(0.0)]
+ShareSchedule = Annotated[Schedule, _bounded(0.0, 1.0)]
 
 
 class District(Strict):
@@ -64,7 +87,7 @@ class Chain(Strict):
     continuing_share: Share = 0.1  # firms that kept running in closed loop through lockdown
     out_of_city_sales: Share = 0.6  # share of final sales shipped to other provinces
     truck_value: PosFloat = 15.0  # goods value per truck trip, 10k yuan
-    demand: Schedule = 1.0  # final-demand multiplier (shock schedule)
+    demand: NonNegSchedule = 1.0  # final-demand multiplier (shock schedule)
     district_weights: dict[str, NonNeg] = {}  # where the chain's firms cluster (x firm_weight)
 
     @model_validator(mode="after")
@@ -73,7 +96,6 @@ class Chain(Strict):
             raise ValueError("tiers must be three shares that sum to 1")
         if not self.inputs:
             raise ValueError("inputs: a chain needs at least one input slot")
-        _schedule_in("demand", self.demand, 0.0)
         return self
 
 
@@ -122,12 +144,11 @@ class Batch(Strict):
 
 class Whitelist(Strict):
     batches: list[Batch]
-    district_approval_rate: Schedule = 0.0  # daily share of unlisted firms approved
+    district_approval_rate: ShareSchedule = 0.0  # daily share of unlisted firms approved
     priority: bool = True  # listed firms first in permit and pass queues and in rationing
 
     @model_validator(mode="after")
     def _check(self) -> Whitelist:
-        _schedule_in("district_approval_rate", self.district_approval_rate, 0.0, 1.0)
         dates = [b.approved for b in self.batches]
         if dates != sorted(dates):
             raise ValueError("batches must be listed in order of approval date")
@@ -140,68 +161,46 @@ class Policy(Strict):
 
 
 class Permits(Strict):
-    daily_capacity: Schedule  # permits a day, citywide (persons)
+    daily_capacity: PositiveSchedule  # permits a day, citywide (persons)
     processing_delay_days: Annotated[int, Field(ge=0)] = 1  # days from application to issue
     apply_share: Share = 1.0  # share of staff an approved firm applies for
 
-    @model_validator(mode="after")
-    def _check(self) -> Permits:
-        _schedule_in("daily_capacity", self.daily_capacity, 1e-9)
-        return self
+
+class Quotas(Strict):
+    in_city: PositiveSchedule  # trucks a day
+    inter_provincial: PositiveSchedule
 
 
-class RouteValues(Strict):
-    in_city: Schedule
-    inter_provincial: Schedule
+class RouteShares(Strict):
+    in_city: ShareSchedule
+    inter_provincial: ShareSchedule
 
 
 class Passes(Strict):
-    daily_quota: RouteValues  # vehicle passes issued a day per route class (trucks)
+    daily_quota: Quotas  # vehicle passes issued a day per route class (trucks)
     required_from: date | None = None  # default: first district lockdown
     required_until: date  # passes no longer needed after this date
-
-    @model_validator(mode="after")
-    def _check(self) -> Passes:
-        for route in ROUTES:
-            _schedule_in(f"daily_quota.{route}", getattr(self.daily_quota, route), 1e-9)
-        return self
 
 
 class Workforce(Strict):
     test_interval_days: Annotated[int, Field(ge=1)] = 2  # days between nucleic-acid tests
     test_validity_days: Annotated[int, Field(ge=1)] = 2  # a result is valid this long
     test_turnaround_days: Annotated[int, Field(ge=0)] = 1  # sample to result
-    test_access: Schedule = 0.9  # probability a due test is taken (site capacity)
+    test_access: ShareSchedule = 0.9  # probability a due test is taken (site capacity)
     rotation_days: Annotated[int, Field(ge=0)] = 0  # days in closed loop before rotating out
     #   (0 = no rotation)
 
-    @model_validator(mode="after")
-    def _check(self) -> Workforce:
-        _schedule_in("test_access", self.test_access, 0.0, 1.0)
-        return self
-
 
 class Epidemic(Strict):
-    infection_hazard: Schedule = 0.0  # daily probability a worker is infected
+    infection_hazard: ShareSchedule = 0.0  # daily probability a worker is infected
     isolation_days: Annotated[int, Field(ge=1)] = 14  # isolation after infection
     closed_loop_risk: Share = 0.3  # hazard multiplier inside the closed loop
 
-    @model_validator(mode="after")
-    def _check(self) -> Epidemic:
-        _schedule_in("infection_hazard", self.infection_hazard, 0.0, 1.0)
-        return self
-
 
 class Zoning(Strict):
-    sealed: Schedule = 0.0  # share of compounds sealed (nobody leaves)
-    controlled: Schedule = 0.0  # share of compounds controlled (nobody leaves the compound)
+    sealed: ShareSchedule = 0.0  # share of compounds sealed (nobody leaves)
+    controlled: ShareSchedule = 0.0  # share of compounds controlled (nobody leaves the compound)
     churn: Share = 0.05  # daily share of compounds whose status is redrawn
-
-    @model_validator(mode="after")
-    def _check(self) -> Zoning:
-        _schedule_in("sealed", self.sealed, 0.0, 1.0)
-        _schedule_in("controlled", self.controlled, 0.0, 1.0)
-        return self
 
 
 class TransferStations(Strict):
@@ -212,7 +211,7 @@ class TransferStations(Strict):
 
 
 class Logistics(Strict):
-    driver_availability: RouteValues  # share of drivers with valid tests and no quarantine
+    driver_availability: RouteShares  # share of drivers with valid tests and no quarantine
     transit_days: dict[Literal["in_city", "inter_provincial"], Annotated[int, Field(ge=0)]] = {
         "in_city": 1,
         "inter_provincial": 2,
@@ -223,14 +222,6 @@ class Logistics(Strict):
     }
     fleet_slack: Annotated[float, Field(ge=1.0)] = 1.3  # trucks kept per truck needed normally
     transfer_stations: TransferStations
-
-    @model_validator(mode="after")
-    def _check(self) -> Logistics:
-        for route in ROUTES:
-            _schedule_in(
-                f"driver_availability.{route}", getattr(self.driver_availability, route), 0, 1
-            )
-        return self
 
 
 class Production(Strict):
@@ -249,12 +240,7 @@ class Demand(Strict):
 class Region(Strict):
     name: str
     share: Share  # share of outside suppliers in this region
-    capacity: Schedule = 1.0  # production factor over time (own disruptions)
-
-    @model_validator(mode="after")
-    def _check(self) -> Region:
-        _schedule_in("capacity", self.capacity, 0.0, None)
-        return self
+    capacity: NonNegSchedule = 1.0  # production factor over time (own disruptions)
 
 
 class External(Strict):
@@ -305,7 +291,8 @@ class Scenario(Strict):
     def _cross_checks(self) -> Scenario:
         if self.end_date <= self.start_date:
             raise ValueError(
-                f"end_date ({self.end_date}) must be after start_date ({self.start_date})"
+                f"end_date: expected a date after start_date ({self.start_date}), "
+                f"got {self.end_date}"
             )
         missing = [c for c in CHAIN_NAMES if c not in self.chains]
         if missing:
@@ -333,9 +320,9 @@ class Scenario(Strict):
                 available = self.economy.firms * self.chains[chain].firm_share / total_share
                 if listed[chain] > available + 0.5:
                     raise ValueError(
-                        f"policy.whitelist.batches.{i}: lists {listed[chain]:.0f} firms of "
-                        f"chain '{chain}' (batches so far), but the economy has only "
-                        f"{available:.0f} firms in that chain"
+                        f"policy.whitelist.batches.{i}.firms: expected at most "
+                        f"{available:.0f} firms of chain '{chain}' (all the economy has) in "
+                        f"batches up to this one, got {listed[chain]:.0f}"
                     )
 
     @property
@@ -353,7 +340,10 @@ def _known(kind: str, name: str, names: dict[str, Any], where: str) -> None:
     if name not in names:
         hint = difflib.get_close_matches(name, list(names), n=1)
         suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-        raise ValueError(f"{where}: unknown {kind} '{name}' (known: {sorted(names)}){suggestion}")
+        raise ValueError(
+            f"{where}: expected a known {kind} ({', '.join(sorted(names))}), "
+            f"got '{name}'{suggestion}"
+        )
 
 
 # --------------------------------------------------------------------------- loading
@@ -369,7 +359,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
+                None, None, f"duplicate key '{key}'", key_node.start_mark
             )
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
@@ -394,6 +384,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(str(path), f"{line}YAML syntax error: {problem}") from None
+    except ValueError as exc:  # e.g. a date like 2022-13-01
+        raise ScenarioError(str(path), f"invalid value in YAML: {exc}") from None
     if data is None:
         raise ScenarioError(str(path), "file is empty, expected a YAML mapping of scenario keys")
     if not isinstance(data, dict):
@@ -501,8 +493,13 @@ def validate(data: dict[str, Any], source: str) -> Scenario:
 def _describe(exc: ValidationError) -> tuple[str, str]:
     err = exc.errors()[0]
     loc = [str(p) for p in err["loc"]]
-    key = ".".join(loc) or "(top level)"
     more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+    message = err["msg"].removeprefix("Value error, ")
+    if not loc:  # cross-field checks name their key as "key.path: message"
+        head, sep, rest = message.partition(": ")
+        if sep and " " not in head:
+            loc, message = head.split("."), rest
+    key = ".".join(loc) or "(top level)"
     if err["type"] == "extra_forbidden":
         known = _known_fields(loc[:-1])
         hint = difflib.get_close_matches(loc[-1], known, n=1)
@@ -512,9 +509,10 @@ def _describe(exc: ValidationError) -> tuple[str, str]:
     if err["type"] == "missing":
         return f"required key is missing{more}", key
     got = err.get("input")
-    shown = "" if isinstance(got, dict | list) else f", got {got!r}"
-    message = err["msg"].removeprefix("Value error, ")
-    return f"expected {message[0].lower() + message[1:]}{shown}{more}", key
+    shown = "" if isinstance(got, dict | list) or "got" in message else f", got {got!r}"
+    if not message.startswith("expected"):
+        message = "expected " + message[0].lower() + message[1:]
+    return f"{message}{shown}{more}", key
 
 
 def _known_fields(loc: list[str]) -> list[str]:
