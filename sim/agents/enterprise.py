@@ -51,6 +51,7 @@ class EnterpriseBook:
         self.bound = np.full(f.n, DEMAND, np.int8)
         self.labour = np.ones(f.n)
         self.cover = np.full(f.n, np.inf)  # days of the scarcest critical input
+        self.used = np.zeros(self.n_in)  # inputs used up today, per link
 
     def input_factor(self, capacity: np.ndarray) -> np.ndarray:
         """Partially binding Leontief factor per firm."""
@@ -81,6 +82,7 @@ class EnterpriseBook:
         self.output = factor * self.normal
         used = np.minimum(self.stock, self.coef * self.output[self.cust])
         self.stock -= used
+        self.used = used
         self.fg += self.output
         # overproduction capacity grows while demand exceeds what labour allows (ARIO)
         goal = np.where(f_dem > capacity + 1e-9, self.alpha_max, 1.0)
