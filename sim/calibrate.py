@@ -1,0 +1,332 @@
+"""Calibration of scenario parameters against reported figures with Optuna.
+
+Each trial runs R replicates with common random numbers (the same seeds in every trial),
+averages each target's model value over them and scores the bound-aware loss of
+``sim.targets``. Trials run through the sweep executor (local pool or Dask); the study
+lives in an Optuna journal file, so an interrupted calibration resumes where it stopped.
+Targets enter only through the loss: nothing in the model is set from a target.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sim.errors import FugongError
+from sim.experiment import replicate_seed, run_replicate
+from sim.scenario import Scenario, load_scenario, resolve_raw, validate
+from sim.targets import Target, fit_table, load_targets, simulated_values
+from sim.targets import loss as target_loss
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A calibrated parameter: a plain value, an integer, or a multiplier of a schedule."""
+
+    key: str
+    lo: float
+    hi: float
+    kind: str  # "value" | "int" | "multiplier"
+
+    def apply(self, data: dict[str, Any], x: float) -> dict[str, Any]:
+        return _set(data, self.key, _scaled(_get(data, self.key), x, self.kind))
+
+
+def _get(data: dict[str, Any], key: str) -> Any:
+    node: Any = data
+    for part in key.split("."):
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def _set(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    node: Any = data
+    parts = key.split(".")
+    for part in parts[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    if isinstance(node, list):
+        node[int(parts[-1])] = value
+    else:
+        node[parts[-1]] = value
+    return data
+
+
+def _scaled(current: Any, x: float, kind: str) -> Any:
+    if kind == "multiplier":
+        if isinstance(current, dict):
+            return {k: v * x for k, v in current.items()}
+        return current * x
+    if kind == "int":
+        return int(round(x))
+    return float(x)
+
+
+def parse_levers(specs: Iterable[str], sc: Scenario) -> list[Lever]:
+    """``KEY=LO:HI`` specs; schedules are calibrated as multipliers of their dated values."""
+    data = sc.model_dump(mode="python")
+    levers = []
+    for spec in specs:
+        key, sep, rng = spec.partition("=")
+        lo, sep2, hi = rng.partition(":")
+        try:
+            lo_f, hi_f = float(lo), float(hi)
+        except ValueError:
+            lo_f = hi_f = math.nan
+        if not sep or not sep2 or not lo_f < hi_f:
+            raise FugongError(f"--param {spec!r}: expected KEY=LO:HI with LO < HI")
+        try:
+            current = _get(data, key)
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise FugongError(f"--param {spec!r}: the scenario has no key '{key}'") from None
+        if isinstance(current, dict):
+            kind = "multiplier"
+        elif isinstance(current, int) and not isinstance(current, bool):
+            kind = "int"
+        elif isinstance(current, float):
+            kind = "value"
+        else:
+            raise FugongError(f"--param {spec!r}: '{key}' is not a number or a schedule")
+        levers.append(Lever(key, lo_f, hi_f, kind))
+    return levers
+
+
+def apply_levers(sc: Scenario, levers: list[Lever], values: dict[str, float]) -> Scenario:
+    data = sc.model_dump(mode="python")
+    for lever in levers:
+        data = lever.apply(data, values[lever.key])
+    return validate(data, "calibration trial")
+
+
+# ---------------------------------------------------------------------- one run
+
+
+def target_values(task: dict[str, Any]) -> dict[str, Any]:
+    """Executor task: one replicate of one trial, returning only each target's value."""
+    sc = Scenario.model_validate(task["scenario"])
+    targets = [Target.model_validate(t) for t in task["targets"]]
+    ts = run_replicate(sc, task["replicate"], task["seed"]).timeseries
+    values = {}
+    for t in targets:
+        v = simulated_values(ts, t)
+        values[t.name] = float(v.mean()) if len(v) else math.nan
+    return {"trial": task["trial"], "replicate": task["replicate"], "values": values}
+
+
+def _safe(fn: Callable[[dict[str, Any]], dict[str, Any]], task: dict[str, Any]):
+    try:
+        return fn(task)
+    except Exception as exc:  # a failed trial scores as infinitely bad; the search goes on
+        return {"trial": task["trial"], "replicate": task["replicate"], "error": repr(exc)}
+
+
+def trial_loss(values: pd.DataFrame, targets: list[Target]) -> float:
+    """Loss of a trial from its per-replicate target values (averaged first)."""
+    mean = values.mean(axis=0)
+    total = 0.0
+    for t in targets:
+        if t.mappable and t.name in mean and np.isfinite(mean[t.name]):
+            total += t.penalty(float(mean[t.name]))
+    return total
+
+
+# ---------------------------------------------------------------------- the search
+
+Map = Callable[[Callable[[dict[str, Any]], Any], list[dict[str, Any]]], Iterator[Any]]
+
+
+@dataclass
+class Calibration:
+    base_path: Path
+    targets_path: Path
+    levers: list[Lever]
+    trials: int
+    replicates: int
+    until: date | None
+    out: Path
+    seed: int
+    overrides: tuple[str, ...] = ()
+
+    def run(self, map_fn: Map, batch: int, progress: Callable[[str], None] = print) -> dict:
+        import optuna
+        from optuna.storages import JournalStorage
+        from optuna.storages.journal import JournalFileBackend
+        from optuna.trial import TrialState
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        sc = load_scenario(self.base_path, list(self.overrides))
+        targets = load_targets(self.targets_path)
+        fit_targets = [t for t in targets if self.until is None or t.end <= self.until]
+        if not any(t.mappable for t in fit_targets):
+            raise FugongError(f"{self.targets_path}: no mappable target before {self.until}")
+        self.out.mkdir(parents=True, exist_ok=True)
+        storage = JournalStorage(JournalFileBackend(str(self.out / "journal.log")))
+        study = optuna.create_study(
+            study_name="fugong", storage=storage, direction="minimize", load_if_exists=True,
+            sampler=optuna.samplers.TPESampler(seed=self.seed, multivariate=True),
+        )
+        for stale in study.get_trials(states=(TrialState.RUNNING,)):
+            study.tell(stale.number, state=TrialState.FAIL)  # killed mid-trial: redo
+        dists = {lv.key: _distribution(lv) for lv in self.levers}
+        seeds = [replicate_seed(self.seed, r) for r in range(self.replicates)]
+        target_dicts = [t.model_dump(mode="json") for t in targets]
+        while (done := _finished(study)) < self.trials:
+            asked = [study.ask(dists) for _ in range(min(batch, self.trials - done))]
+            tasks = []
+            for trial in asked:
+                trial_sc = apply_levers(sc, self.levers, trial.params)
+                for r, s in enumerate(seeds):
+                    tasks.append({"scenario": trial_sc.model_dump(mode="json"),
+                                  "targets": target_dicts, "trial": trial.number,
+                                  "replicate": r, "seed": s})
+            results: dict[int, list[dict]] = {t.number: [] for t in asked}
+            for res in map_fn(partial(_safe, target_values), tasks):
+                results[res["trial"]].append(res)
+            for trial in asked:
+                self._tell(study, trial, results[trial.number], fit_targets)
+            best = study.best_trial if _has_complete(study) else None
+            progress(f"trials {_finished(study)}/{self.trials}"
+                     + (f", best loss {best.value:.4g}" if best else ""))
+        return self._report(study, sc, targets, map_fn)
+
+    def _tell(self, study, trial, results: list[dict], fit_targets: list[Target]) -> None:
+        from optuna.trial import TrialState
+
+        errors = [r["error"] for r in results if "error" in r]
+        if errors:
+            trial.set_user_attr("error", errors[0])
+            study.tell(trial.number, state=TrialState.FAIL)
+            return
+        values = pd.DataFrame([r["values"] for r in results])
+        trial.set_user_attr("values", values.mean().to_dict())
+        study.tell(trial.number, trial_loss(values, fit_targets))
+
+    def _report(self, study, sc: Scenario, targets: list[Target], map_fn: Map) -> dict:
+        from sim.experiment import combine
+
+        if not _has_complete(study):
+            raise FugongError("calibration: every trial failed; see trials.csv")
+        best = study.best_trial
+        best_sc = apply_levers(sc, self.levers, best.params)
+        tasks = [{"scenario": best_sc.model_dump(mode="json"), "replicate": r,
+                  "seed": replicate_seed(self.seed, r)} for r in range(self.replicates)]
+        runs = sorted(map_fn(_full_run, tasks), key=lambda r: r.replicate)
+        ts = combine(runs, "calibrated")
+        fit = fit_table(ts, targets, self.until)
+        fit.to_csv(self.out / "fit.csv", index=False)
+        ts.to_parquet(self.out / "timeseries.parquet", index=False)
+        self._write_scenario(best.params)
+        history = _history(study)
+        history.to_csv(self.out / "trials.csv", index=False)
+        importance = _importance(study)
+        summary = {
+            "best_params": best.params,
+            "best_loss": best.value,
+            "fit_loss_check": target_loss(
+                ts, [t for t in targets if self.until is None or t.end <= self.until]),
+            "trials": len(history),
+            "failed_trials": int((history.state == "FAIL").sum()),
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "until": self.until.isoformat() if self.until else None,
+            "levers": [lv.__dict__ for lv in self.levers],
+            "importance": importance,
+        }
+        (self.out / "calibration.json").write_text(json.dumps(summary, indent=2) + "\n")
+        _charts(self.out, ts, history, importance, best_sc)
+        return {"summary": summary, "fit": fit, "timeseries": ts}
+
+    def _write_scenario(self, params: dict[str, float]) -> None:
+        """A scenario that inherits the base and sets only the calibrated parameters."""
+        raw = resolve_raw(self.base_path)
+        child: dict[str, Any] = {}
+        for lever in self.levers:
+            value = _scaled(_get(raw, lever.key), params[lever.key], lever.kind)
+            node = child
+            parts = lever.key.split(".")
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+            node[parts[-1]] = value
+        base = Path(self.base_path).resolve()
+        header = (f"# Calibrated by `fugong calibrate` against {self.targets_path}\n"
+                  f"# best parameters: {json.dumps(params)}\n")
+        text = yaml.safe_dump({"description": f"{base.stem} calibrated",
+                               "base": str(base), **child}, sort_keys=False)
+        (self.out / "calibrated.yaml").write_text(header + text)
+
+
+def _full_run(task: dict[str, Any]):
+    return run_replicate(Scenario.model_validate(task["scenario"]), task["replicate"],
+                         task["seed"])
+
+
+def _distribution(lever: Lever):
+    from optuna.distributions import FloatDistribution, IntDistribution
+
+    if lever.kind == "int":
+        return IntDistribution(int(math.ceil(lever.lo)), int(math.floor(lever.hi)))
+    return FloatDistribution(lever.lo, lever.hi)
+
+
+def _finished(study) -> int:
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(states=(TrialState.COMPLETE, TrialState.FAIL)))
+
+
+def _has_complete(study) -> bool:
+    from optuna.trial import TrialState
+
+    return bool(study.get_trials(states=(TrialState.COMPLETE,)))
+
+
+def _history(study) -> pd.DataFrame:
+    rows = []
+    for t in study.trials:
+        rows.append({"trial": t.number, "state": t.state.name, "loss": t.value,
+                     **{f"param:{k}": v for k, v in t.params.items()},
+                     "error": t.user_attrs.get("error", "")})
+    return pd.DataFrame(rows)
+
+
+def _importance(study) -> dict[str, float]:
+    import optuna
+
+    try:
+        return {k: float(v) for k, v in optuna.importance.get_param_importances(study).items()}
+    except (RuntimeError, ValueError, ZeroDivisionError):
+        return {}  # too few complete trials, or a single parameter
+
+
+def _charts(out: Path, ts, history: pd.DataFrame, importance: dict, sc: Scenario) -> None:
+    """Model curves against the reported markers, the search history and importances."""
+    from matplotlib.figure import Figure
+
+    from sim.plots import make_charts
+    from sim.results import read_reported
+    from sim.workflow import REPORTED, policy_events
+
+    make_charts(ts, out, reported=read_reported(REPORTED), events=policy_events(sc))
+    fig = Figure(figsize=(10, 4.5))
+    ax1, ax2 = fig.subplots(1, 2)
+    done = history[history.state == "COMPLETE"]
+    ax1.plot(done.trial, done.loss, "o", ms=3, alpha=0.6, label="trial")
+    ax1.plot(done.trial, done.loss.cummin(), "-", label="best so far")
+    ax1.set_yscale("symlog", linthresh=1e-3)
+    ax1.set(xlabel="trial", ylabel="loss", title="Calibration history")
+    ax1.legend()
+    if importance:
+        keys = list(importance)
+        ax2.barh(keys, [importance[k] for k in keys])
+        ax2.set(title="Parameter importance (fANOVA)", xlabel="share of loss variance")
+    fig.tight_layout()
+    fig.savefig(out / "calibration_history.png", dpi=110)

@@ -1,0 +1,174 @@
+"""Calibration targets: reported figures as bounds on model metrics, and the fit loss.
+
+A target names a date or a period, a metric and group of the results contract, a value
+and a bound (``>=``, ``<=``, ``~`` with a tolerance, or ``range``). The loss treats bounds
+as bounds: no penalty inside, a squared, scaled penalty outside.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import ScenarioError
+from sim.metrics import METRICS
+from sim.scenario import _describe, read_yaml
+
+KNOWN_METRICS = (*METRICS, "output_index", "staff_returned", "units_produced")
+HUBER = 3.0  # misses (in units of the target's scale) beyond which the penalty grows linearly
+GROUP_PATTERN = re.compile(r"^(all|whitelist|chain:\w+|batch:(\d+|none|\d+-\d+)|"
+                           r"district:\w+|firm:\w+)$")
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: dt.date
+    end: dt.date
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    date: dt.date | None = None
+    period: Period | None = None
+    metric: str
+    group: str
+    value: float
+    bound: Literal[">=", "<=", "~", "range"]
+    tolerance: Annotated[float, Field(gt=0)] | None = None
+    weight: Annotated[float, Field(ge=0)] = 1.0
+    source: str = ""
+    mappable: bool = True
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Target:
+        if (self.date is None) == (self.period is None):
+            raise ValueError("date: expected exactly one of `date` or `period`")
+        if self.metric not in KNOWN_METRICS:
+            raise ValueError(
+                f"metric: expected a model metric ({', '.join(KNOWN_METRICS)}), "
+                f"got '{self.metric}'"
+            )
+        if not GROUP_PATTERN.match(self.group):
+            raise ValueError(f"group: expected all, chain:<name>, batch:<n>, district:<name> "
+                             f"or firm:<name>, got '{self.group}'")
+        if self.bound in ("~", "range") and self.tolerance is None:
+            raise ValueError(f"tolerance: expected a tolerance for bound '{self.bound}'")
+        return self
+
+    @property
+    def start(self) -> dt.date:
+        return self.date or self.period.start
+
+    @property
+    def end(self) -> dt.date:
+        return self.date or self.period.end
+
+    @property
+    def scale(self) -> float:
+        """What one unit of miss means: the tolerance, or a tenth of the value."""
+        return self.tolerance or max(abs(self.value) * 0.1, 1e-9)
+
+    def penalty(self, simulated: float) -> float:
+        """Weighted penalty: 0 inside the bound, squared just outside, linear far outside
+        (Huber, so one far-off figure cannot drown all the others)."""
+        m = self.miss(simulated)
+        return self.weight * (m * m if m <= HUBER else 2 * HUBER * m - HUBER * HUBER)
+
+    def miss(self, simulated: float) -> float:
+        """Scaled distance outside the bound (0 inside)."""
+        if not np.isfinite(simulated):
+            return np.inf
+        if self.bound == ">=":
+            gap = self.value - simulated
+        elif self.bound == "<=":
+            gap = simulated - self.value
+        else:
+            gap = abs(simulated - self.value) - self.tolerance
+        return max(gap, 0.0) / self.scale
+
+    def describe_bound(self) -> str:
+        if self.bound in ("~", "range"):
+            return f"{self.value:g} ± {self.tolerance:g}"
+        return f"{self.bound} {self.value:g}"
+
+
+class TargetFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    targets: list[Target]
+
+
+def load_targets(path: str | Path) -> list[Target]:
+    """Read and validate a targets file, errors naming the file and key path."""
+    path = Path(path)
+    data = read_yaml(path)
+    try:
+        parsed = TargetFile.model_validate(data)
+    except ValidationError as exc:
+        message, key = _describe(exc)
+        raise ScenarioError(str(path), message, key) from None
+    names = [t.name for t in parsed.targets]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ScenarioError(str(path), f"duplicate target names {dupes}", "targets")
+    return parsed.targets
+
+
+def simulated_values(ts: pd.DataFrame, target: Target) -> pd.Series:
+    """The target's model value per replicate (mean over the period)."""
+    sel = ts[(ts.metric == target.metric) & (ts.group == target.group)]
+    dates = pd.to_datetime(sel.date)
+    sel = sel[(dates >= pd.Timestamp(target.start)) & (dates <= pd.Timestamp(target.end))]
+    if sel.empty:
+        return pd.Series(dtype=float)
+    return sel.groupby("replicate").value.mean()
+
+
+def fit_table(
+    ts: pd.DataFrame, targets: list[Target], until: dt.date | None = None
+) -> pd.DataFrame:
+    """Each target: reported bound, model median and 10-90% range, met or not, penalty."""
+    rows = []
+    for t in targets:
+        values = simulated_values(ts, t) if t.mappable else pd.Series(dtype=float)
+        mean = float(values.mean()) if len(values) else np.nan
+        median = float(values.median()) if len(values) else np.nan
+        miss = t.miss(mean) if len(values) else np.nan
+        rows.append({
+            "target": t.name,
+            "date": t.start.isoformat() + ("" if t.date else f"..{t.end.isoformat()}"),
+            "metric": t.metric,
+            "group": t.group,
+            "reported": t.describe_bound(),
+            "model_median": median,
+            "model_p10": float(values.quantile(0.1)) if len(values) else np.nan,
+            "model_p90": float(values.quantile(0.9)) if len(values) else np.nan,
+            "met": bool(miss == 0) if len(values) else None,
+            "penalty": t.penalty(mean) if len(values) else np.nan,
+            "weight": t.weight,
+            "sample": "fit" if until is None or t.end <= until else "out-of-sample",
+            "status": "mapped" if t.mappable and len(values) else "not mappable",
+            "source": t.source,
+        })
+    return pd.DataFrame(rows)
+
+
+def loss(ts: pd.DataFrame, targets: list[Target]) -> float:
+    """Weighted sum of squared scaled misses, on the replicate mean (common random numbers)."""
+    total = 0.0
+    for t in targets:
+        if not t.mappable:
+            continue
+        values = simulated_values(ts, t)
+        if values.empty:
+            continue
+        total += t.penalty(float(values.mean()))
+    return total

@@ -1,0 +1,70 @@
+"""Calibration recovers known parameters from targets the model itself produced."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim.calibrate import Calibration, apply_levers, parse_levers
+from sim.experiment import replicate_seed, run_replicate
+from sim.targets import Target, load_targets, simulated_values
+from tests.conftest import SMALL
+
+TRUE = {"permits.daily_capacity": 1.6, "permits.processing_delay_days": 3}
+TOLERANCE = {"permits.daily_capacity": 0.1, "permits.processing_delay_days": 0.0}  # relative
+LEVERS = ["permits.daily_capacity=0.5:3", "permits.processing_delay_days=0:8"]
+SEED = 4
+
+
+def serial(fn, tasks):
+    return map(fn, tasks)
+
+
+def synthetic_targets(tmp_path: Path, small_scenario) -> Path:
+    levers = parse_levers(LEVERS, small_scenario)
+    truth = apply_levers(small_scenario, levers, TRUE)
+    ts = run_replicate(truth, 0, replicate_seed(SEED, 0)).timeseries
+    targets = []
+    for day in ("2022-04-20", "2022-05-08"):
+        for metric, group in (("permits_issued_cum", "all"), ("staff_on_site", "whitelist")):
+            t = Target(name=f"{metric}_{day}", date=day, metric=metric, group=group,
+                       value=1.0, bound="~", tolerance=1.0)
+            value = float(simulated_values(ts, t).mean())
+            targets.append({"name": t.name, "date": day, "metric": metric, "group": group,
+                            "value": value, "bound": "~", "tolerance": 0.02 * value})
+    path = tmp_path / "targets.yaml"
+    path.write_text(yaml.safe_dump({"targets": targets}))
+    return path
+
+
+def test_calibration_recovers_known_parameters(tmp_path, small_scenario):
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(f"base: {SMALL}\nend_date: 2022-05-10\n")
+    targets = synthetic_targets(tmp_path, small_scenario)
+    levers = parse_levers(LEVERS, small_scenario)
+    cal = Calibration(scenario, targets, levers, trials=40, replicates=1, until=None,
+                      out=tmp_path / "cal", seed=SEED)
+    result = cal.run(serial, batch=8, progress=lambda _: None)
+    best = result["summary"]["best_params"]
+    for key, truth in TRUE.items():
+        assert best[key] == pytest.approx(truth, rel=TOLERANCE[key]), (key, best)
+    assert (tmp_path / "cal" / "calibrated.yaml").exists()
+    assert (result["fit"].status == "mapped").all()
+
+
+def test_targets_file_loads_and_every_target_maps():
+    root = Path(__file__).resolve().parent.parent
+    targets = load_targets(root / "data" / "targets" / "shanghai_2022.yaml")
+    assert len(targets) >= 14
+    assert all(t.mappable for t in targets)
+
+
+def test_unknown_metric_in_targets_is_named(tmp_path):
+    from sim.errors import ScenarioError
+
+    path = tmp_path / "t.yaml"
+    path.write_text("targets:\n  - {name: a, date: 2022-04-30, metric: output_idx, group: all,"
+                    " value: 1, bound: '>='}\n")
+    with pytest.raises(ScenarioError) as err:
+        load_targets(path)
+    assert "targets.0" in str(err.value) and "output_idx" in str(err.value)
