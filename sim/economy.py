@@ -189,7 +189,10 @@ def _build_firms(sc: Scenario, rng, chains: list[str], districts: list[str]) -> 
     bed_count = np.round(beds * sim).astype(np.int64)
     for a in sc.anchors:
         i = names.index(a.name)
-        bed_count[i] = min(sim[i], round(a.closed_loop_beds * sim[i] / a.staff))
+        beds_i = round(a.closed_loop_beds * sim[i] / a.staff)
+        if a.continuing:
+            beds_i = max(beds_i, round(sc.economy.continuing_beds * sim[i]))
+        bed_count[i] = min(sim[i], beds_i)
     priority = np.zeros(n, bool)
     for a in sc.anchors:
         priority[names.index(a.name)] = a.city_priority
@@ -202,9 +205,12 @@ def _build_firms(sc: Scenario, rng, chains: list[str], districts: list[str]) -> 
 def _assign_batches(sc, rng, chains, chain, output, batch) -> None:
     """Fill each white-list batch with its chain mix, larger firms more likely (key firms)."""
     for b, spec in enumerate(sc.policy.whitelist.batches, start=1):
-        for cname, share in spec.chain_mix.items():
+        mix = list(spec.chain_mix)
+        counts = _split(spec.firms, np.array([spec.chain_mix[c] for c in mix]))
+        quota = dict(zip(mix, counts, strict=True))
+        for cname in mix:
             ci = chains.index(cname)
-            want = round(share * spec.firms) - int(np.sum((batch == b) & (chain == ci)))
+            want = quota[cname] - int(np.sum((batch == b) & (chain == ci)))
             pool = np.flatnonzero((chain == ci) & (batch == 0))
             want = min(max(want, 0), len(pool))
             if want:
@@ -319,7 +325,7 @@ def _relieve_overloaded(rng, firms: Firms, sup, flow, n: int, n_ext: int) -> np.
     sup[move] = n + src_chain[move] * n_ext + rng.integers(0, n_ext, int(move.sum()))
     # a second pass catches suppliers still over after random thinning
     load = np.bincount(sup[sup < n], weights=flow[sup < n], minlength=n) / firms.output
-    for s in np.flatnonzero(load > 1.0):
+    for s in np.flatnonzero(load > MAX_LOCAL_LOAD + 1e-9):
         idx = np.flatnonzero(sup == s)
         moved = idx[np.cumsum(flow[idx]) > MAX_LOCAL_LOAD * firms.output[s]]
         sup[moved] = n + int(firms.chain[s]) * n_ext + rng.integers(0, n_ext, len(moved))

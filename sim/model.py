@@ -126,6 +126,9 @@ class RecoveryModel(mesa.Model):
     def _authorities(self) -> None:
         self.desk.step()
         self.firm_rank = queue_rank(self)
+        cal = self.calendar
+        if cal.regime.any():  # firms file today's applications before the offices open
+            self.workforce.apply(self.day, cal.listed & cal.regime)
         self.permit_queue.refresh(self)
         for office in self.permit_offices:
             office.step()
@@ -144,11 +147,11 @@ class RecoveryModel(mesa.Model):
         book.stock += fr.arrived[: book.n_in]
 
     def _ration_priority(self) -> np.ndarray | None:
-        """White-listed and red-light customers first, while the white list is in force."""
-        if not self.params.policy.whitelist.priority or self.day >= self.calendar.reopen_day:
+        """Approved white-listed and red-light customers first, while lockdown rules apply."""
+        cal = self.calendar
+        if not self.params.policy.whitelist.priority or not cal.regime.any():
             return None
-        f = self.economy.firms
-        first = (f.batch > 0) | self.desk.flagged
+        first = cal.listed_batch | self.desk.flagged
         lk = self.economy.links
         return (lk.customer >= 0) & first[np.maximum(lk.customer, 0)]
 

@@ -60,6 +60,7 @@ class PolicyCalendar:
         self.batch = firms.batch
         self.continuing = firms.continuing
         self.listed = np.zeros(firms.n, bool)  # may apply for permits and passes
+        self.listed_batch = np.zeros(firms.n, bool)  # on a white-list batch approved by now
         self.unblocked = np.zeros(firms.n, bool)  # approved through the red/yellow desk
         self.district_approved = np.zeros(firms.n, bool)
         self.compound_u = rng.random(len(econ.compound_district))
@@ -90,6 +91,7 @@ class PolicyCalendar:
         if rate > 0:
             waiting = (self.batch == 0) & ~self.district_approved
             self.district_approved |= waiting & (self.rng.random(len(waiting)) < rate)
+        self.listed_batch = approved_batch
         self.listed = approved_batch | self.district_approved | self.unblocked
         # firms outside the lockdown regime operate freely; continuing firms keep their loop
         self.operating = ~self.regime | self.listed | self.continuing

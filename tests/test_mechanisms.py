@@ -50,9 +50,8 @@ def test_worker_on_site_only_with_every_gate_open(model):
         assert np.all(wf.isolated_until[on] <= t)
         regime = cal.regime[employer]
         commuting = on & regime & ~wf.in_loop
-        since = t - wf.last_test[commuting]
         assert np.all(wf.permit[commuting] == ISSUED)
-        assert np.all((since >= wf.turnaround) & (since <= wf.validity))
+        assert np.all(wf.test_valid(t)[commuting])
         assert np.all(cal.compound_free[model.economy.workers.compound[commuting]])
         outside = on & ~regime
         assert np.all(cal.compound_free[model.economy.workers.compound[outside]])
@@ -160,3 +159,31 @@ def test_doubling_permit_capacity_never_slows_recovery(small_scenario):
             for col in ("days_to_50pct", "days_to_80pct"):
                 assert kf.loc[group, col] <= kb.loc[group, col], (seed, group, col)
             assert kf.loc[group, "output_lost"] <= kb.loc[group, "output_lost"] * 1.001
+
+
+def test_a_retest_keeps_the_previous_result_valid_until_the_new_one_returns(model):
+    wf = model.workforce
+    wf.last_test[:] = 9
+    wf.prev_test[:] = 7
+    # day 10: the day-9 sample is back (turnaround 1) and valid; day 11 still valid
+    assert wf.test_valid(10).all() and wf.test_valid(11).all()
+    wf.prev_test[:] = 9
+    wf.last_test[:] = 11  # sampled again on day 11: the day-9 result still counts that day
+    assert wf.test_valid(11).all()
+    assert not wf.test_valid(14).any()
+
+
+def test_zero_processing_delay_issues_permits_the_day_firms_apply(small_scenario):
+    sc = with_overrides(small_scenario, {"permits.processing_delay_days": 0})
+    m = RecoveryModel(sc, rng=2).run()
+    wf = m.workforce
+    done = wf.permit == ISSUED
+    assert np.any(wf.issued_day[done] == wf.applied_day[done])
+
+
+def test_closed_firms_do_not_build_up_overtime(model):
+    while model.day < 60:
+        model.step()
+    closed = ~model.calendar.operating
+    assert closed.any()
+    assert np.allclose(model.book.alpha[closed], 1.0, atol=0.05)

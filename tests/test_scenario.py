@@ -68,3 +68,21 @@ def test_unsorted_schedule_is_rejected():
 def test_malformed_override():
     with pytest.raises(ScenarioError, match="key.path=value"):
         parse_override("permits.daily_capacity")
+
+
+def test_permits_fast_is_twice_the_default_with_no_delay():
+    base = load_scenario(SCEN / "shanghai_2022.yaml").permits
+    fast = load_scenario(SCEN / "permits_fast.yaml").permits
+    assert list(fast.daily_capacity) == list(base.daily_capacity)
+    for day, value in base.daily_capacity.items():
+        assert fast.daily_capacity[day] == 2 * value
+    assert fast.processing_delay_days == 0
+
+
+def test_passes_scarce_is_a_quarter_of_the_default():
+    base = load_scenario(SCEN / "shanghai_2022.yaml").passes.daily_quota
+    scarce = load_scenario(SCEN / "passes_scarce.yaml").passes.daily_quota
+    for route in ("in_city", "inter_provincial"):
+        b, s = getattr(base, route), getattr(scarce, route)
+        assert list(s) == list(b)
+        assert all(s[d] == b[d] / 4 for d in b)

@@ -13,7 +13,8 @@ from sim.economy import MARKET
 from sim.scenario import ROUTES
 
 CITY_PRIORITY = 0  # queue rank of plants whose restart the city coordinated (first served)
-RED_LIGHT = 1  # queue rank of firms flagged by the desk; batch b ranks RED_LIGHT + b
+RED_LIGHT = 1  # queue rank of firms the desk flags red (critical input almost gone)
+YELLOW_LIGHT = 2  # then yellow; white-list batch b ranks YELLOW_LIGHT + b
 UNLISTED = 99  # queue rank of firms approved by their district, not on a batch list
 
 
@@ -23,8 +24,9 @@ def queue_rank(model) -> np.ndarray:
     batch = model.economy.firms.batch.astype(np.int64)
     rank = np.full(len(batch), UNLISTED)
     if model.params.policy.whitelist.priority:
-        rank = np.where(batch > 0, batch + RED_LIGHT, UNLISTED)
-    rank = np.where(model.desk.flagged, RED_LIGHT, rank)
+        rank = np.where(batch > 0, batch + YELLOW_LIGHT, UNLISTED)
+    desk = model.desk
+    rank = np.where(desk.flagged, np.where(desk.red, RED_LIGHT, YELLOW_LIGHT), rank)
     return np.where(model.economy.firms.city_priority, CITY_PRIORITY, rank)
 
 
@@ -132,16 +134,17 @@ class PassOffice(mesa.Agent):
 class RedYellowDesk(mesa.Agent):
     """Supply-chain desk: flags firms about to run out of a critical input and unblocks them.
 
-    A flagged firm goes to the front of the permit and pass queues, and its Shanghai
-    suppliers of critical and important inputs are approved to resume.
+    A flagged firm (red below ``red_days`` of cover, yellow below ``yellow_days``) goes to the
+    front of the permit and pass queues and of its suppliers' rationing, and its Shanghai
+    suppliers of critical and important inputs are approved to resume. A case closes when
+    the firm's cover is back above the yellow threshold; approvals stay.
     """
 
     def __init__(self, model) -> None:
         super().__init__(model)
         cfg = model.params.red_yellow
-        self.capacity, self.red_days, self.yellow_days = cfg.daily_cases, cfg.red_days, (
-            cfg.yellow_days
-        )
+        self.capacity = cfg.daily_cases
+        self.red_days, self.yellow_days = cfg.red_days, cfg.yellow_days
         n = model.economy.firms.n
         self.flagged = np.zeros(n, bool)
         self.red = np.zeros(n, bool)
@@ -150,9 +153,11 @@ class RedYellowDesk(mesa.Agent):
     def step(self) -> None:
         m = self.model
         self.cases_today = 0
+        cover = m.book.cover
+        self.flagged &= cover < self.yellow_days  # solved cases close
+        self.red &= self.flagged
         if not m.calendar.desk_open[m.day] or not self.capacity:
             return
-        cover = m.book.cover
         cand = np.flatnonzero(
             m.calendar.operating & m.calendar.regime & ~self.flagged & (cover < self.yellow_days)
         )

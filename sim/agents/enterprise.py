@@ -84,8 +84,9 @@ class EnterpriseBook:
         self.stock -= used
         self.used = used
         self.fg += self.output
-        # overproduction capacity grows while demand exceeds what labour allows (ARIO)
-        goal = np.where(f_dem > capacity + 1e-9, self.alpha_max, 1.0)
+        # overtime capacity grows while an operating firm's demand exceeds what its labour
+        # allows (ARIO), and falls back otherwise
+        goal = np.where(operating & (f_dem > capacity + 1e-9), self.alpha_max, 1.0)
         self.alpha += (goal - self.alpha) / self.alpha_tau
 
     def orders(self, operating, in_transit, outstanding) -> np.ndarray:

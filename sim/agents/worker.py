@@ -42,7 +42,8 @@ class Workforce:
         self.in_loop = np.zeros(n, bool)
         self.loop_since = np.zeros(n, np.int16)
         phase = rng.integers(0, self.interval, n).astype(np.int16)
-        self.last_test = (-self.interval + phase).astype(np.int16)
+        self.last_test = (-self.interval + phase).astype(np.int16)  # latest sample
+        self.prev_test = (self.last_test - self.interval).astype(np.int16)  # the one before
         self.test_groups = [np.flatnonzero(phase == k) for k in range(self.interval)]
         self.isolated_until = np.zeros(n, np.int16)
         self.on_site = np.ones(n, bool)
@@ -83,32 +84,30 @@ class Workforce:
             self.present = self.per_firm(self.on_site)
             return
         self._regime_day(t, cal, isolated, free)
-        self._apply(t, cal.listed & cal.regime)
 
     def _regime_day(self, t: int, cal, isolated: np.ndarray, free: np.ndarray) -> None:
         operating = self.expand(cal.operating)
         regime = self.expand(cal.regime)
-        since = t - self.last_test
-        test_valid = (since >= self.turnaround) & (since <= self.validity)
+        test_valid = self.test_valid(t)
         was_on_site = self.on_site
         # the closed loop: leave it when isolated, released, or rotated out
         stay = operating & regime & ~isolated
         if self.rotation:
             stay &= (t - self.loop_since) < self.rotation
+        left = self.in_loop & ~stay  # rotated or released today: home for at least a day
         self.in_loop &= stay
         # who may travel to work today under the regime
         permitted = self.permit == ISSUED
         locked_in = was_on_site & self.expand(cal.regime_started) & operating & ~isolated
-        travel = operating & regime & ~self.in_loop & ~isolated & (
+        travel = operating & regime & ~self.in_loop & ~left & ~isolated & (
             (permitted & test_valid & free) | locked_in
         )
         self.loop_count = self.per_firm(self.in_loop)
-        rank = self._rank_within_firm(travel)
-        free_beds = np.maximum(self.beds - self.loop_count, 0)
+        free_beds = self.expand(np.maximum(self.beds - self.loop_count, 0))
         # beds first, then shuttle seats; workers locked in at lockdown get beds only
-        rank -= self.expand(free_beds)
-        enter = travel & (rank < 0)
-        shuttle = travel & ~locked_in & (rank >= 0) & (rank < self.expand(self.seats))
+        enter = travel & (self._rank_within_firm(travel) < free_beds)
+        riders = travel & ~enter & ~locked_in
+        shuttle = riders & (self._rank_within_firm(riders) < self.expand(self.seats))
         self.in_loop |= enter
         self.loop_since[enter] = t
         self.loop_count += self.per_firm(enter)
@@ -133,14 +132,20 @@ class Workforce:
     def _test(self, t: int, access: float) -> None:
         """Today's phase group is due; a share ``1 - access`` of those outside the loop miss."""
         idx = self.test_groups[t % self.interval]
-        previous = self.last_test[idx]
-        self.last_test[idx] = t
+        took = np.ones(len(idx), bool)
         if access < 1.0:
-            miss = idx[self.rng.random(len(idx)) >= access]
-            miss = miss[~self.in_loop[miss]]
-            self.last_test[miss] = previous[np.searchsorted(idx, miss)]
+            took = (self.rng.random(len(idx)) < access) | self.in_loop[idx]
+        idx = idx[took]
+        self.prev_test[idx] = self.last_test[idx]
+        self.last_test[idx] = t
 
-    def _apply(self, t: int, may_apply_firm: np.ndarray) -> None:
+    def test_valid(self, t: int) -> np.ndarray:
+        """A valid negative result: the latest returned sample is within its validity."""
+        since = t - self.last_test
+        back = since >= self.turnaround
+        return np.where(back, since, t - self.prev_test) <= self.validity
+
+    def apply(self, t: int, may_apply_firm: np.ndarray) -> None:
         """Firms allowed to apply name their staff who have no permit and are not on site."""
         if not may_apply_firm.any():
             return
