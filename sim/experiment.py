@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,8 @@ def run_replicates(
     seeds = [replicate_seed(base_seed, i) for i in range(replicates)]
     if jobs <= 1 or replicates == 1:
         return [run_replicate(sc, i, s) for i, s in enumerate(seeds)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # forkserver: no fork of a threaded parent (numpy/BLAS threads)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("forkserver")) as pool:
         futures = [pool.submit(run_replicate, sc, i, s) for i, s in enumerate(seeds)]
         return [f.result() for f in futures]
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
+from sim.errors import FugongError
 from sim.experiment import combine, replicate_seed, run_replicates, stage_shares
 from sim.results import (
     ROOT,
@@ -66,15 +69,55 @@ def run_scenario(
     charts: bool = True,
 ) -> RunOutcome:
     """Run a scenario file's replicates and write the results contract."""
+    sc = load_scenario(path, list(overrides))
+    parsed = dict(parse_override(o) for o in overrides)
+    return execute(sc, Path(path), Path(path).stem, seed=seed, replicates=replicates,
+                   overrides=parsed, out=out, jobs=jobs, force=force, charts=charts)
+
+
+def rerun(manifest_path: Path, *, out: Path | None = None, jobs: int = 1,
+          force: bool = False) -> RunOutcome:
+    """Run again exactly what a manifest recorded: its resolved scenario, seed, replicates."""
+    manifest_path = Path(manifest_path)
+    if not manifest_path.is_file():
+        raise FugongError(f"{manifest_path}: manifest not found")
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        sc = Scenario.model_validate(manifest["resolved_scenario"])
+        name, seed, reps = manifest["scenario_name"], manifest["seed"], manifest["replicates"]
+    except (json.JSONDecodeError, KeyError, TypeError, ValidationError) as exc:
+        raise FugongError(f"{manifest_path}: not a fugong run manifest ({exc})") from None
+    if scenario_hash(sc.model_dump(mode="json")) != manifest["scenario_hash"]:
+        raise FugongError(f"{manifest_path}: the resolved scenario does not match its hash")
+    folder = Path(out) if out else manifest_path.parent.with_name(
+        manifest_path.parent.name + "-rerun")
+    return execute(sc, Path(manifest["scenario_file"]), name, seed=seed, replicates=reps,
+                   overrides=manifest.get("overrides", {}), out=folder, jobs=jobs,
+                   force=force, charts=True)
+
+
+def execute(
+    sc: Scenario,
+    path: Path,
+    name: str,
+    *,
+    seed: int | None,
+    replicates: int,
+    overrides: dict,
+    out: Path | None,
+    jobs: int,
+    force: bool,
+    charts: bool,
+) -> RunOutcome:
+    """Run a resolved scenario's replicates into a results folder, atomically."""
     started = datetime.now().astimezone()
     clock = time.perf_counter()
-    parsed = dict(parse_override(o) for o in overrides)
-    sc = load_scenario(path, list(overrides))
+    parsed = overrides
     base_seed = sc.seed if seed is None else seed
     folder = Path(out) if out else default_folder(path)
     with atomic_folder(folder, force=force) as tmp:
         results = run_replicates(sc, replicates, base_seed, jobs)
-        ts = combine(results, Path(path).stem)
+        ts = combine(results, name)
         write_table(ts, tmp / "timeseries.parquet")
         summary = summarize(ts, sc.lockdown_start)
         write_table(summary, tmp / "summary.csv")
@@ -88,7 +131,7 @@ def run_scenario(
             tmp,
             {
                 "scenario_file": str(Path(path)),
-                "scenario_name": Path(path).stem,
+                "scenario_name": name,
                 "scenario_hash": scenario_hash(resolved),
                 "overrides": parsed,
                 "seed": base_seed,
