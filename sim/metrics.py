@@ -57,8 +57,9 @@ def build_groups(econ, batches: int) -> tuple[list[str], sparse.csr_matrix]:
 class Recorder:
     """Columnar daily recorder: days x groups x raw quantities."""
 
-    def __init__(self, model) -> None:
+    def __init__(self, model, outputs_only: bool = False) -> None:
         econ = model.economy
+        self.outputs_only = outputs_only  # baseline runs need output and nothing else
         self.groups, self.matrix = build_groups(econ, len(model.params.policy.whitelist.batches))
         self.data = np.zeros((model.n_days, len(self.groups), len(RAW)))
         self.firm_values = np.zeros((econ.firms.n, len(RAW)))
@@ -76,6 +77,9 @@ class Recorder:
         econ, book, wf, fr = model.economy, model.book, model.workforce, model.freight
         v, n, w = self.firm_values, econ.firms.n, econ.workers.weight
         v[:, COL["output"]] = book.output
+        if self.outputs_only:
+            self.data[t, :, COL["output"]] = self.matrix @ book.output
+            return
         v[:, COL["resumed"]] = book.output > model.params.resumption_threshold * book.normal
         v[:, COL["staff_on_site"]] = wf.present * w
         v[:, COL["staff_required"]] = model.calendar.operating * econ.firms.staff

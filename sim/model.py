@@ -33,7 +33,8 @@ class RecoveryModel(mesa.Model):
 
     Keyword parameters other than the named ones are scenario overrides, with ``__``
     standing for a dot (``permits__daily_capacity=4000``), so ``mesa.batch_run`` can
-    sweep any scenario key.
+    sweep any scenario key. ``views=False`` skips the per-firm and per-link agent objects
+    (thin views the daily stages never read), for baseline runs where only totals matter.
     """
 
     def __init__(
@@ -42,6 +43,7 @@ class RecoveryModel(mesa.Model):
         *,
         rng: Any = None,
         counterfactual: bool = False,
+        views: bool = True,
         overrides: dict[str, Any] | None = None,
         **params: Any,
     ) -> None:
@@ -64,10 +66,10 @@ class RecoveryModel(mesa.Model):
         self.workforce = Workforce(sc, self.economy.workers, f.beds, f.seats, f.min_crew, self.rng)
         self.book = EnterpriseBook(sc, self.economy)
         self.freight = Freight(sc, self.economy)
-        self._create_agents()
+        self._create_agents(views)
         self.firm_rank = queue_rank(self)
         self.permit_queue = PermitQueue(len(self.economy.district_names))
-        self.recorder = Recorder(self)
+        self.recorder = Recorder(self, outputs_only=not views)
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "capacity_utilization": "capacity_utilization",
@@ -80,13 +82,14 @@ class RecoveryModel(mesa.Model):
         )
         self.setup_seconds = time.perf_counter() - start
 
-    def _create_agents(self) -> None:
+    def _create_agents(self, views: bool) -> None:
         econ = self.economy
-        Enterprise.create_agents(self, econ.firms.n, index=list(range(econ.firms.n)))
-        Supplier.create_agents(
-            self, len(econ.external_chain), index=list(range(econ.firms.n, econ.n_producers))
-        )
-        LogisticsLink.create_agents(self, econ.links.n, index=list(range(econ.links.n)))
+        if views:
+            Enterprise.create_agents(self, econ.firms.n, index=list(range(econ.firms.n)))
+            Supplier.create_agents(
+                self, len(econ.external_chain), index=list(range(econ.firms.n, econ.n_producers))
+            )
+            LogisticsLink.create_agents(self, econ.links.n, index=list(range(econ.links.n)))
         self.desk = RedYellowDesk(self)
         n_d = len(econ.district_names)
         # offices are staffed in proportion to the workers employed in their district

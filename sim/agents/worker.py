@@ -46,6 +46,7 @@ class Workforce:
         self.prev_test = (self.last_test - self.interval).astype(np.int16)  # the one before
         self.test_groups = [np.flatnonzero(phase == k) for k in range(self.interval)]
         self.isolated_until = np.zeros(n, np.int16)
+        self.isolated_max = 0  # last day anyone is still isolated
         self.on_site = np.ones(n, bool)
         # position of each worker within its firm: who a firm names first
         self.position = np.arange(n) - np.repeat(self.firm_starts, self.sizes)
@@ -75,6 +76,12 @@ class Workforce:
     def step(self, t: int, cal, hazard: float, access: float) -> None:
         self._infect(t, hazard)
         self._test(t, access)
+        if not cal.regime.any() and self._nobody_kept_home(t, cal):
+            self.in_loop[:] = False
+            self.loop_count[:] = 0
+            self.on_site[:] = True
+            self.present = self.sizes.copy()
+            return
         isolated = self.isolated_until > t
         free = cal.compound_free[self.cols.compound]
         if not cal.regime.any():  # no lockdown rules today: only isolation and zoning
@@ -84,6 +91,10 @@ class Workforce:
             self.present = self.per_firm(self.on_site)
             return
         self._regime_day(t, cal, isolated, free)
+
+    def _nobody_kept_home(self, t: int, cal) -> bool:
+        """True when no gate can be closed for anyone (normal times): skip the columns."""
+        return self.isolated_max <= t and cal.operating.all() and cal.compound_free.all()
 
     def _regime_day(self, t: int, cal, isolated: np.ndarray, free: np.ndarray) -> None:
         operating = self.expand(cal.operating)
@@ -128,6 +139,8 @@ class Workforce:
         idx = self.rng.integers(0, n, k)
         hit = ~self.in_loop[idx] | (self.rng.random(k) < self.loop_risk)
         self.isolated_until[idx[hit]] = t + self.iso_days
+        if hit.any():
+            self.isolated_max = t + self.iso_days
 
     def _test(self, t: int, access: float) -> None:
         """Today's phase group is due; a share ``1 - access`` of those outside the loop miss."""
