@@ -258,5 +258,57 @@ def sensitivity(sweep_file, method, samples, kpi, group, replicates, jobs, sched
     click.echo(f"results: {out}")
 
 
+@cli.command()
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: next to the original, suffixed -rerun).")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--force", is_flag=True, help="Replace an existing results folder.")
+def rerun(manifest, out, jobs, force) -> None:
+    """Reproduce a run from its MANIFEST (manifest.json): same scenario, seeds, replicates."""
+    from sim.workflow import rerun as rerun_manifest
+
+    outcome = rerun_manifest(manifest, out=out, jobs=jobs, force=force)
+    click.echo(f"finished in {outcome.seconds:.1f} s")
+    click.echo(f"results: {outcome.folder}")
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--targets", type=click.Path(path_type=Path), required=True,
+              help="Targets file, e.g. data/targets/shanghai_2022.yaml.")
+@click.option("--param", "params", multiple=True, metavar="KEY=LO:HI",
+              help="Parameter to calibrate (schedules are scaled by a multiplier in "
+                   "[LO, HI]); default: the scenario's calibration.parameters.")
+@click.option("--trials", type=click.IntRange(1), default=60, show_default=True)
+@click.option("--replicates", "-r", type=click.IntRange(1), default=2, show_default=True)
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Fixed scenario override for every trial (e.g. scale=20).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Fit only targets up to this date; report later ones out of sample.")
+@click.option("--seed", type=int, default=None, help="Seed of the search and the replicates.")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
+              help="Local worker processes [default: all cores].")
+@click.option("--scheduler", metavar="ADDRESS", default=None, help="Dask scheduler address.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Calibration folder; an existing one resumes its search.")
+def calibrate(scenario, targets, params, trials, replicates, overrides, until, seed, jobs,
+              scheduler, out) -> None:
+    """Fit SCENARIO's parameters to reported figures (Optuna, resumable journal)."""
+    from sim.workflow import calibrate_scenario
+
+    result = calibrate_scenario(
+        scenario, targets, list(params), trials=trials, replicates=replicates,
+        overrides=list(overrides), until=until.date() if until else None, seed=seed,
+        jobs=jobs, scheduler=scheduler, out=out, progress=lambda m: click.echo(m, err=True),
+    )
+    fit = result["fit"]
+    cols = ["target", "sample", "reported", "model_median", "model_p10", "model_p90", "met"]
+    click.echo(fit[cols].to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+    summary = result["summary"]
+    click.echo(f"best parameters: {summary['best_params']} (loss {summary['best_loss']:.4g})")
+    click.echo(f"results: {result['folder']}")
+
+
 if __name__ == "__main__":
     cli()

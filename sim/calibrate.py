@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from sim.errors import FugongError
+from sim.executors import Executor
 from sim.experiment import replicate_seed, run_replicate
 from sim.scenario import Scenario, load_scenario, resolve_raw, validate
 from sim.targets import Target, fit_table, load_targets, simulated_values
@@ -122,10 +123,19 @@ def target_values(task: dict[str, Any]) -> dict[str, Any]:
     return {"trial": task["trial"], "replicate": task["replicate"], "values": values}
 
 
-def _safe(fn: Callable[[dict[str, Any]], dict[str, Any]], task: dict[str, Any]):
+def _outcomes(executor: Executor, fn, tasks: list[dict[str, Any]]) -> Iterator[dict]:
+    """Run tasks on the executor; a task that raised becomes an error record."""
+    for task, result in executor.map_unordered(fn, tasks):
+        if isinstance(result, BaseException):  # a failed trial scores as infinitely bad
+            result = {"trial": task["trial"], "replicate": task["replicate"],
+                      "error": repr(result)}
+        yield result
+
+
+def _guarded(task: dict[str, Any]) -> dict[str, Any]:
     try:
-        return fn(task)
-    except Exception as exc:  # a failed trial scores as infinitely bad; the search goes on
+        return target_values(task)
+    except Exception as exc:  # the model raised for these parameters: the search goes on
         return {"trial": task["trial"], "replicate": task["replicate"], "error": repr(exc)}
 
 
@@ -141,9 +151,6 @@ def trial_loss(values: pd.DataFrame, targets: list[Target]) -> float:
 
 # ---------------------------------------------------------------------- the search
 
-Map = Callable[[Callable[[dict[str, Any]], Any], list[dict[str, Any]]], Iterator[Any]]
-
-
 @dataclass
 class Calibration:
     base_path: Path
@@ -156,7 +163,8 @@ class Calibration:
     seed: int
     overrides: tuple[str, ...] = ()
 
-    def run(self, map_fn: Map, batch: int, progress: Callable[[str], None] = print) -> dict:
+    def run(self, executor: Executor, batch: int,
+            progress: Callable[[str], None] = print) -> dict:
         import optuna
         from optuna.storages import JournalStorage
         from optuna.storages.journal import JournalFileBackend
@@ -189,14 +197,14 @@ class Calibration:
                                   "targets": target_dicts, "trial": trial.number,
                                   "replicate": r, "seed": s})
             results: dict[int, list[dict]] = {t.number: [] for t in asked}
-            for res in map_fn(partial(_safe, target_values), tasks):
+            for res in _outcomes(executor, _guarded, tasks):
                 results[res["trial"]].append(res)
             for trial in asked:
                 self._tell(study, trial, results[trial.number], fit_targets)
             best = study.best_trial if _has_complete(study) else None
             progress(f"trials {_finished(study)}/{self.trials}"
                      + (f", best loss {best.value:.4g}" if best else ""))
-        return self._report(study, sc, targets, map_fn)
+        return self._report(study, sc, targets, executor)
 
     def _tell(self, study, trial, results: list[dict], fit_targets: list[Target]) -> None:
         from optuna.trial import TrialState
@@ -210,7 +218,7 @@ class Calibration:
         trial.set_user_attr("values", values.mean().to_dict())
         study.tell(trial.number, trial_loss(values, fit_targets))
 
-    def _report(self, study, sc: Scenario, targets: list[Target], map_fn: Map) -> dict:
+    def _report(self, study, sc: Scenario, targets: list[Target], executor: Executor) -> dict:
         from sim.experiment import combine
 
         if not _has_complete(study):
@@ -219,7 +227,13 @@ class Calibration:
         best_sc = apply_levers(sc, self.levers, best.params)
         tasks = [{"scenario": best_sc.model_dump(mode="json"), "replicate": r,
                   "seed": replicate_seed(self.seed, r)} for r in range(self.replicates)]
-        runs = sorted(map_fn(_full_run, tasks), key=lambda r: r.replicate)
+        runs = []
+        for task, result in executor.map_unordered(_full_run, tasks):
+            if isinstance(result, BaseException):
+                raise FugongError(f"calibration: the best trial failed on replicate "
+                                  f"{task['replicate']}: {result!r}")
+            runs.append(result)
+        runs.sort(key=lambda r: r.replicate)
         ts = combine(runs, "calibrated")
         fit = fit_table(ts, targets, self.until)
         fit.to_csv(self.out / "fit.csv", index=False)
@@ -256,7 +270,7 @@ class Calibration:
             for part in parts[:-1]:
                 node = node.setdefault(part, {})
             node[parts[-1]] = value
-        base = Path(self.base_path).resolve()
+        base = Path(os.path.relpath(Path(self.base_path).resolve(), self.out.resolve()))
         header = (f"# Calibrated by `fugong calibrate` against {self.targets_path}\n"
                   f"# best parameters: {json.dumps(params)}\n")
         text = yaml.safe_dump({"description": f"{base.stem} calibrated",
@@ -278,9 +292,12 @@ def _distribution(lever: Lever):
 
 
 def _finished(study) -> int:
+    """Trials that count toward the total: scored, or failed with a model error (trials cut
+    off by a killed process are failed without one, and are run again)."""
     from optuna.trial import TrialState
 
-    return len(study.get_trials(states=(TrialState.COMPLETE, TrialState.FAIL)))
+    done = study.get_trials(states=(TrialState.COMPLETE, TrialState.FAIL))
+    return sum(t.state == TrialState.COMPLETE or "error" in t.user_attrs for t in done)
 
 
 def _has_complete(study) -> bool:

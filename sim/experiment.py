@@ -7,9 +7,8 @@ worker processes and the parent's memory stays flat.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -76,14 +75,26 @@ def run_replicates(
     sc: Scenario, replicates: int = 1, seed: int | None = None, jobs: int = 1
 ) -> list[ReplicateResult]:
     """All replicates of a scenario, in replicate order, on ``jobs`` processes."""
+    from sim.executors import make_executor
+
     base_seed = sc.seed if seed is None else seed
-    seeds = [replicate_seed(base_seed, i) for i in range(replicates)]
-    if jobs <= 1 or replicates == 1:
-        return [run_replicate(sc, i, s) for i, s in enumerate(seeds)]
-    # forkserver: no fork of a threaded parent (numpy/BLAS threads)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("forkserver")) as pool:
-        futures = [pool.submit(run_replicate, sc, i, s) for i, s in enumerate(seeds)]
-        return [f.result() for f in futures]
+    tasks = [(i, replicate_seed(base_seed, i)) for i in range(replicates)]
+    executor = make_executor(min(jobs, replicates))
+    results = []
+    try:
+        for _, result in executor.map_unordered(partial(_replicate_task, sc), tasks):
+            if isinstance(result, BaseException):
+                raise result
+            results.append(result)
+    except BaseException:
+        executor.close(cancel=True)  # interrupted or failed: stop the workers at once
+        raise
+    executor.close()
+    return sorted(results, key=lambda r: r.replicate)
+
+
+def _replicate_task(sc: Scenario, task: tuple[int, int]) -> ReplicateResult:
+    return run_replicate(sc, *task)
 
 
 def combine(results: list[ReplicateResult], scenario_name: str) -> pd.DataFrame:

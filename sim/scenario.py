@@ -262,6 +262,12 @@ class RedYellow(Strict):
     yellow_days: NonNeg = 7.0  # cover that raises a yellow light
 
 
+class CalibrationSpec(Strict):
+    """Parameters `fugong calibrate` searches when none are given on the command line."""
+
+    parameters: dict[str, tuple[float, float]] = {}  # key.path -> (lo, hi); schedules scale
+
+
 class Scenario(Strict):
     """The whole parameter set of one run."""
 
@@ -286,6 +292,7 @@ class Scenario(Strict):
     demand: Demand = Demand()
     external: External
     red_yellow: RedYellow
+    calibration: CalibrationSpec = CalibrationSpec()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:

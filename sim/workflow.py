@@ -159,3 +159,44 @@ def kpi_table(summary: pd.DataFrame) -> pd.DataFrame:
     s = summary[summary.group.isin(KPI_GROUPS)]
     table = s.groupby("group", sort=False)[cols].median()
     return table.reindex([g for g in KPI_GROUPS if g in table.index])
+
+
+def calibrate_scenario(
+    path: Path,
+    targets: Path,
+    params: list[str],
+    *,
+    trials: int,
+    replicates: int,
+    overrides: list[str],
+    until: date | None,
+    seed: int | None,
+    jobs: int | None,
+    scheduler: str | None,
+    out: Path | None,
+    progress=print,
+) -> dict:
+    """The `calibrate` workflow: levers from --param or the scenario, trials on an executor."""
+    from sim.calibrate import Calibration, parse_levers
+    from sim.executors import make_executor
+    from sim.results import RESULTS_DIR
+    from sim.targets import load_targets
+
+    load_targets(targets)  # fail early on a bad targets file
+    sc = load_scenario(path, list(overrides))
+    specs = params or [f"{k}={lo}:{hi}" for k, (lo, hi) in sc.calibration.parameters.items()]
+    if not specs:
+        raise FugongError(f"{path}: no parameters to calibrate; give --param KEY=LO:HI or "
+                          "list them under calibration.parameters")
+    folder = Path(out) if out else RESULTS_DIR / (
+        f"calibrate-{Path(path).stem}-{datetime.now():%Y%m%d-%H%M%S}")
+    cal = Calibration(Path(path), Path(targets), parse_levers(specs, sc), trials, replicates,
+                      until, folder, sc.seed if seed is None else seed, tuple(overrides))
+    executor = make_executor(jobs, scheduler)
+    try:
+        result = cal.run(executor, batch=max(executor.jobs, 4), progress=progress)
+    except BaseException:
+        executor.close(cancel=True)
+        raise
+    executor.close()
+    return {**result, "folder": folder}

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from sim.calibrate import Calibration, apply_levers, parse_levers
+from sim.executors import SerialExecutor
 from sim.experiment import replicate_seed, run_replicate
 from sim.targets import Target, load_targets, simulated_values
 from tests.conftest import SMALL
@@ -14,10 +15,6 @@ TRUE = {"permits.daily_capacity": 1.6, "permits.processing_delay_days": 3}
 TOLERANCE = {"permits.daily_capacity": 0.1, "permits.processing_delay_days": 0.0}  # relative
 LEVERS = ["permits.daily_capacity=0.5:3", "permits.processing_delay_days=0:8"]
 SEED = 4
-
-
-def serial(fn, tasks):
-    return map(fn, tasks)
 
 
 def synthetic_targets(tmp_path: Path, small_scenario) -> Path:
@@ -44,7 +41,7 @@ def test_calibration_recovers_known_parameters(tmp_path, small_scenario):
     levers = parse_levers(LEVERS, small_scenario)
     cal = Calibration(scenario, targets, levers, trials=40, replicates=1, until=None,
                       out=tmp_path / "cal", seed=SEED)
-    result = cal.run(serial, batch=8, progress=lambda _: None)
+    result = cal.run(SerialExecutor(), batch=8, progress=lambda _: None)
     best = result["summary"]["best_params"]
     for key, truth in TRUE.items():
         assert best[key] == pytest.approx(truth, rel=TOLERANCE[key]), (key, best)
