@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from sim.errors import FugongError
 from sim.experiment import combine, replicate_seed, run_replicates, stage_shares
+from sim.resources import check_memory
 from sim.results import (
     ROOT,
     atomic_folder,
@@ -115,6 +116,7 @@ def execute(
     parsed = overrides
     base_seed = sc.seed if seed is None else seed
     folder = Path(out) if out else default_folder(path)
+    check_memory(sc, min(jobs, replicates))
     with atomic_folder(folder, force=force) as tmp:
         results = run_replicates(sc, replicates, base_seed, jobs)
         ts = combine(results, name)

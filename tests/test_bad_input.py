@@ -128,3 +128,10 @@ def test_debug_flag_shows_the_traceback(tmp_path):
     result = CliRunner().invoke(cli, ["--debug", "validate", str(path)])
     assert result.exit_code != 0
     assert result.exception is not None
+
+
+def test_a_scenario_too_big_for_memory_stops_before_building(tmp_path):
+    result = CliRunner().invoke(cli, ["run", str(BASE), "--set", "economy.workers=1000000000",
+                                      "--out", str(tmp_path / "r"), "--no-charts"])
+    assert_clean_error(result, "needs about", "GB", "raise `scale`")
+    assert not (tmp_path / "r").exists()
