@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.errors import FugongError
+from sim.errors import FugongError, ScenarioError
 from sim.executors import Executor
 from sim.experiment import replicate_seed, run_replicate
 from sim.scenario import Scenario, load_scenario, resolve_raw, validate
@@ -188,10 +189,17 @@ class Calibration:
         seeds = [replicate_seed(self.seed, r) for r in range(self.replicates)]
         target_dicts = [t.model_dump(mode="json") for t in targets]
         while (done := _finished(study)) < self.trials:
-            asked = [study.ask(dists) for _ in range(min(batch, self.trials - done))]
+            asked = []
             tasks = []
-            for trial in asked:
-                trial_sc = apply_levers(sc, self.levers, trial.params)
+            for _ in range(min(batch, self.trials - done)):
+                trial = study.ask(dists)
+                try:
+                    trial_sc = apply_levers(sc, self.levers, trial.params)
+                except ScenarioError as exc:  # parameters outside what the schema allows
+                    trial.set_user_attr("error", str(exc))
+                    study.tell(trial.number, state=TrialState.FAIL)
+                    continue
+                asked.append(trial)
                 for r, s in enumerate(seeds):
                     tasks.append({"scenario": trial_sc.model_dump(mode="json"),
                                   "targets": target_dicts, "trial": trial.number,
@@ -319,7 +327,10 @@ def _importance(study) -> dict[str, float]:
     import optuna
 
     try:
-        return {k: float(v) for k, v in optuna.importance.get_param_importances(study).items()}
+        with warnings.catch_warnings():  # optuna warns when few trials separate the params
+            warnings.simplefilter("ignore")
+            found = optuna.importance.get_param_importances(study)
+        return {k: float(v) for k, v in found.items()}
     except (RuntimeError, ValueError, ZeroDivisionError):
         return {}  # too few complete trials, or a single parameter
 

@@ -65,3 +65,18 @@ def test_unknown_metric_in_targets_is_named(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load_targets(path)
     assert "targets.0" in str(err.value) and "output_idx" in str(err.value)
+
+
+def test_a_trial_with_invalid_parameters_fails_and_the_search_goes_on(tmp_path, small_scenario):
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(f"base: {SMALL}\nend_date: 2022-04-20\n")
+    targets = tmp_path / "t.yaml"
+    targets.write_text("targets:\n  - {name: p, date: 2022-04-18, metric: permits_issued_cum, "
+                       "group: all, value: 1000, bound: '>='}\n")
+    # multipliers above 1/0.95 push a driver share above 1: those trials are invalid
+    levers = parse_levers(["logistics.driver_availability.in_city=0.5:2.0"], small_scenario)
+    cal = Calibration(scenario, targets, levers, trials=8, replicates=1, until=None,
+                      out=tmp_path / "cal", seed=1)
+    result = cal.run(SerialExecutor(), batch=4, progress=lambda _: None)
+    assert result["summary"]["failed_trials"] >= 1
+    assert result["summary"]["best_params"]["logistics.driver_availability.in_city"] <= 1.06
