@@ -100,7 +100,7 @@ class Chain(Strict):
 
 
 class Anchor(Strict):
-    name: str  # used in group names: firm:<name>
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]  # group names: firm:<name>
     label: str
     chain: str
     district: str

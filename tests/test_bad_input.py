@@ -135,3 +135,8 @@ def test_a_scenario_too_big_for_memory_stops_before_building(tmp_path):
                                       "--out", str(tmp_path / "r"), "--no-charts"])
     assert_clean_error(result, "needs about", "GB", "raise `scale`")
     assert not (tmp_path / "r").exists()
+
+
+def test_names_from_scenarios_cannot_become_paths():
+    assert_clean_error(run_validate(BASE, "--set", "anchors.0.name=../../etc"),
+                       "anchors.0.name", "pattern")
