@@ -310,5 +310,21 @@ def calibrate(scenario, targets, params, trials, replicates, overrides, until, s
     click.echo(f"results: {result['folder']}")
 
 
+@cli.command()
+@click.argument("results", type=click.Path(path_type=Path))
+@click.option("--targets", type=click.Path(path_type=Path), required=True)
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Mark targets after this date as out of sample.")
+def fit(results, targets, until) -> None:
+    """Score a RESULTS folder against reported targets (writes fit.csv there)."""
+    from sim.workflow import fit_results
+
+    table, path = fit_results(results, targets, until.date() if until else None)
+    cols = ["target", "sample", "reported", "model_median", "model_p10", "model_p90", "met"]
+    click.echo(table[cols].to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+    met = table.met.dropna()
+    click.echo(f"{int(met.sum())} of {len(met)} mapped targets met; table: {path}")
+
+
 if __name__ == "__main__":
     cli()

@@ -202,3 +202,17 @@ def calibrate_scenario(
         raise
     executor.close()
     return {**result, "folder": folder}
+
+
+def fit_results(folder: Path, targets: Path, until: date | None) -> tuple[pd.DataFrame, Path]:
+    """The fit table of a finished run folder against a targets file."""
+    from sim.targets import fit_table, load_targets
+
+    found = load_targets(targets)
+    series = Path(folder) / "timeseries.parquet"
+    if not series.is_file():
+        raise FugongError(f"{folder}: no timeseries.parquet (not a results folder)")
+    table = fit_table(pd.read_parquet(series), found, until)
+    path = Path(folder) / "fit.csv"
+    table.to_csv(path, index=False)
+    return table, path

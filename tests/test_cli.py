@@ -43,3 +43,15 @@ def test_scenarios_lists_descriptions():
     result = CliRunner().invoke(cli, ["scenarios"])
     assert result.exit_code == 0
     assert "permits_fast.yaml" in result.output and "passes_scarce.yaml" in result.output
+
+
+def test_fit_scores_a_results_folder(tmp_path):
+    out = tmp_path / "res"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["run", str(SMALL), "--out", str(out), "--no-charts"]).exit_code == 0
+    targets = SMALL.parent.parent.parent / "data" / "targets" / "shanghai_2022.yaml"
+    result = runner.invoke(cli, ["fit", str(out), "--targets", str(targets)])
+    assert result.exit_code == 0, result.output
+    assert "mapped targets met" in result.output
+    fit = pd.read_csv(out / "fit.csv")
+    assert {"target", "reported", "model_median", "met"} <= set(fit.columns)
