@@ -420,7 +420,7 @@ def resolve_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     path = path.resolve()
     if path in _chain:
         cycle = " -> ".join(p.name for p in (*_chain, path))
-        raise ScenarioError(str(_chain[0]), f"base: inheritance cycle ({cycle})", "base")
+        raise ScenarioError(str(_chain[0]), f"inheritance cycle ({cycle})", "base")
     data = read_yaml(path)
     base = data.pop("base", None)
     if base is None:
@@ -502,10 +502,9 @@ def _describe(exc: ValidationError) -> tuple[str, str]:
     loc = [str(p) for p in err["loc"]]
     more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
     message = err["msg"].removeprefix("Value error, ")
-    if not loc:  # cross-field checks name their key as "key.path: message"
-        head, sep, rest = message.partition(": ")
-        if sep and " " not in head:
-            loc, message = head.split("."), rest
+    head, sep, rest = message.partition(": ")
+    if sep and " " not in head and rest.startswith("expected"):
+        loc, message = [*loc, *head.split(".")], rest  # cross-field checks name their key
     key = ".".join(loc) or "(top level)"
     if err["type"] == "extra_forbidden":
         known = _known_fields(loc[:-1])
@@ -515,6 +514,9 @@ def _describe(exc: ValidationError) -> tuple[str, str]:
         return f"unknown key{suggestion}{siblings}{more}", key
     if err["type"] == "missing":
         return f"required key is missing{more}", key
+    if err["type"] == "string_pattern_mismatch":
+        pattern = err.get("ctx", {}).get("pattern", "")
+        return f"expected a name matching {pattern}, got {err.get('input')!r}{more}", key
     got = err.get("input")
     shown = "" if isinstance(got, dict | list) or "got" in message else f", got {got!r}"
     if not message.startswith("expected"):

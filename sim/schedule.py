@@ -29,8 +29,11 @@ def _check_schedule(value: Any) -> float | dict[date, float]:
             if isinstance(val, bool) or not isinstance(val, int | float):
                 raise ValueError(f"schedule value for {day} must be a number, got {val!r}")
             if previous is not None and day <= previous:
-                kind = "duplicate" if day == previous else "unsorted"
-                raise ValueError(f"schedule dates must be strictly increasing ({kind} date {day})")
+                kind = "a duplicate" if day == previous else "an unsorted"
+                raise ValueError(
+                    f"expected schedule dates in increasing order, got {kind} date {day} "
+                    f"after {previous}"
+                )
             out[day] = float(val)
             previous = day
         return out

@@ -50,7 +50,7 @@ class Target(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> Target:
         if (self.date is None) == (self.period is None):
-            raise ValueError("date: expected exactly one of `date` or `period`")
+            raise ValueError("date: expected exactly one of `date` or `period`, got both or none")
         if self.metric not in KNOWN_METRICS:
             raise ValueError(
                 f"metric: expected a model metric ({', '.join(KNOWN_METRICS)}), "

@@ -38,7 +38,7 @@ CASES = {
     ),
     "unsorted_schedule": (
         "permits:\n  daily_capacity: {2022-05-01: 5, 2022-04-01: 6}\n",
-        ["permits.daily_capacity", "strictly increasing", "unsorted date 2022-04-01"],
+        ["permits.daily_capacity", "increasing order", "unsorted date 2022-04-01 after 2022-05-01"],
     ),
     "duplicate_schedule_date": (
         "permits:\n  daily_capacity:\n    2022-05-01: 5\n    2022-05-01: 6\n",
@@ -139,4 +139,4 @@ def test_a_scenario_too_big_for_memory_stops_before_building(tmp_path):
 
 def test_names_from_scenarios_cannot_become_paths():
     assert_clean_error(run_validate(BASE, "--set", "anchors.0.name=../../etc"),
-                       "anchors.0.name", "pattern")
+                       "anchors.0.name", "expected a name matching")

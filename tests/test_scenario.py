@@ -58,7 +58,7 @@ def test_end_before_start_is_rejected(tmp_path):
 
 
 def test_unsorted_schedule_is_rejected():
-    with pytest.raises(ScenarioError, match="strictly increasing"):
+    with pytest.raises(ScenarioError, match="increasing order"):
         load_scenario(
             SCEN / "shanghai_2022.yaml",
             ["permits.daily_capacity={2022-05-01: 10, 2022-04-01: 20}"],
