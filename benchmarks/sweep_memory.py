@@ -2,7 +2,8 @@
 
 Runs `fugong sweep` on the small test economy (short horizon) in a subprocess and samples
 /proc every 0.2 s for the resident memory of the sweep process and of each worker.
-Memory is flat when the 1,000-run peak is about the 100-run peak.
+The runs grow by adding sweep points (10 replicates each), so the per-point work is the
+same. Memory is flat when the 1,000-run peak is about the 100-run peak.
 
     python benchmarks/sweep_memory.py --runs 100 1000 --jobs 2
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "tests" / "fixtures" / "small.yaml"
+REPLICATES = 10
 
 
 def rss_mb(pid: int) -> float:
@@ -38,13 +40,13 @@ def children(pid: int) -> list[int]:
 
 
 def measure(runs: int, jobs: int, folder: Path) -> dict:
-    replicates = runs // 10
+    points = runs // REPLICATES  # more runs = more points; each point's work stays the same
     sweep = folder / f"load{runs}.yaml"
     sweep.write_text(
-        f"name: load{runs}\nbase: {SMALL}\nreplicates: {replicates}\n"
+        f"name: load{runs}\nbase: {SMALL}\nreplicates: {REPLICATES}\n"
         "overrides: {end_date: 2022-04-30}\n"
         "parameters:\n  permits.daily_capacity:\n"
-        "    {values: [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8], scale_schedule: true}\n"
+        f"    {{range: {{lo: 0.25, hi: 8, n: {points}, log: true}}, scale_schedule: true}}\n"
     )
     cmd = [sys.executable, str(ROOT / "run.py"), "sweep", str(sweep), "--jobs", str(jobs),
            "--out", str(folder / f"out{runs}")]
