@@ -23,7 +23,6 @@ class PolicyCalendar:
         first, last = np.datetime64(sc.start_date, "D"), np.datetime64(sc.end_date, "D")
         self.dates = np.arange(first, last + np.timedelta64(1, "D"))
         day = self._day_index
-        n_dist = len(econ.district_names)
         reopen = day(sc.policy.reopening)
         lock = np.array(
             [day(sc.districts[d].lockdown) if sc.districts[d].lockdown else reopen
@@ -31,7 +30,6 @@ class PolicyCalendar:
         )
         t = np.arange(len(self.dates))
         self.district_regime = (t[None, :] >= lock[:, None]) & (t[None, :] < reopen)
-        assert self.district_regime.shape == (n_dist, len(t))
         self.reopen_day = reopen
         self.batch_days = np.array([day(b.approved) for b in sc.policy.whitelist.batches], int)
         self.approval_rate = daily(sc.policy.whitelist.district_approval_rate, self.dates)

@@ -113,7 +113,6 @@ def execute(
     """Run a resolved scenario's replicates into a results folder, atomically."""
     started = datetime.now().astimezone()
     clock = time.perf_counter()
-    parsed = overrides
     base_seed = sc.seed if seed is None else seed
     folder = Path(out) if out else default_folder(path)
     check_memory(sc, min(jobs, replicates))
@@ -135,7 +134,7 @@ def execute(
                 "scenario_file": str(Path(path)),
                 "scenario_name": name,
                 "scenario_hash": scenario_hash(resolved),
-                "overrides": parsed,
+                "overrides": overrides,
                 "seed": base_seed,
                 "replicates": replicates,
                 "replicate_seeds": [replicate_seed(base_seed, i) for i in range(replicates)],
