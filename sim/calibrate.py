@@ -26,7 +26,14 @@ import yaml
 from sim.errors import FugongError, ScenarioError
 from sim.executors import Executor
 from sim.experiment import replicate_seed, run_replicate
-from sim.scenario import Scenario, load_scenario, resolve_raw, validate
+from sim.scenario import (
+    Scenario,
+    apply_override,
+    get_key,
+    load_scenario,
+    resolve_raw,
+    validate,
+)
 from sim.targets import Target, fit_table, load_targets, simulated_values
 from sim.targets import loss as target_loss
 
@@ -40,37 +47,17 @@ class Lever:
     hi: float
     kind: str  # "value" | "int" | "multiplier"
 
+    def value(self, current: Any, x: float) -> Any:
+        """The parameter's value for search coordinate ``x``, given its base value."""
+        if self.kind == "multiplier":  # plain product: raw YAML schedules may hold ints
+            if isinstance(current, dict):
+                return {k: v * x for k, v in current.items()}
+            return current * x
+        return int(round(x)) if self.kind == "int" else float(x)
+
     def apply(self, data: dict[str, Any], x: float) -> dict[str, Any]:
-        return _set(data, self.key, _scaled(_get(data, self.key), x, self.kind))
-
-
-def _get(data: dict[str, Any], key: str) -> Any:
-    node: Any = data
-    for part in key.split("."):
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node
-
-
-def _set(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
-    node: Any = data
-    parts = key.split(".")
-    for part in parts[:-1]:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    if isinstance(node, list):
-        node[int(parts[-1])] = value
-    else:
-        node[parts[-1]] = value
-    return data
-
-
-def _scaled(current: Any, x: float, kind: str) -> Any:
-    if kind == "multiplier":
-        if isinstance(current, dict):
-            return {k: v * x for k, v in current.items()}
-        return current * x
-    if kind == "int":
-        return int(round(x))
-    return float(x)
+        value = self.value(get_key(data, self.key), x)
+        return apply_override(data, self.key, value, "calibration")
 
 
 def parse_levers(specs: Iterable[str], sc: Scenario) -> list[Lever]:
@@ -87,8 +74,8 @@ def parse_levers(specs: Iterable[str], sc: Scenario) -> list[Lever]:
         if not sep or not sep2 or not lo_f < hi_f:
             raise FugongError(f"--param {spec!r}: expected KEY=LO:HI with LO < HI")
         try:
-            current = _get(data, key)
-        except (KeyError, IndexError, ValueError, TypeError):
+            current = get_key(data, key)
+        except KeyError:
             raise FugongError(f"--param {spec!r}: the scenario has no key '{key}'") from None
         if isinstance(current, dict):
             kind = "multiplier"
@@ -272,7 +259,7 @@ class Calibration:
         raw = resolve_raw(self.base_path)
         child: dict[str, Any] = {}
         for lever in self.levers:
-            value = _scaled(_get(raw, lever.key), params[lever.key], lever.kind)
+            value = lever.value(get_key(raw, lever.key), params[lever.key])
             node = child
             parts = lever.key.split(".")
             for part in parts[:-1]:

@@ -465,6 +465,35 @@ def apply_override(data: dict[str, Any], key: str, value: Any, source: str) -> d
     return out
 
 
+def get_key(data: dict[str, Any], key: str) -> Any:
+    """The value at a dotted key path (list items by index); KeyError if there is none."""
+    node: Any = data
+    for part in key.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise KeyError(key)
+    return node
+
+
+def scale_value(value: Any, factor: float, tidy=float) -> Any:
+    """A number, a dated schedule, or a section of schedules, times ``factor``.
+
+    Integers stay integers (rounded); ``tidy`` post-processes scaled floats.
+    """
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"cannot scale {value!r}")
+    if isinstance(value, int):
+        return round(value * factor)
+    if isinstance(value, float):
+        return tidy(value * factor)
+    if isinstance(value, dict):
+        return {k: scale_value(v, factor, tidy) for k, v in value.items()}
+    raise TypeError(f"cannot scale {value!r}")
+
+
 def _child(node: Any, part: str, where: str, source: str) -> Any:
     if isinstance(node, list):
         if not part.isdigit() or int(part) >= len(node):

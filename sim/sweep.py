@@ -32,7 +32,15 @@ from scipy.stats import qmc
 
 from sim.errors import FugongError, ScenarioError
 from sim.experiment import replicate_seed
-from sim.scenario import Scenario, load_scenario, parse_override, read_yaml, with_overrides
+from sim.scenario import (
+    Scenario,
+    get_key,
+    load_scenario,
+    parse_override,
+    read_yaml,
+    scale_value,
+    with_overrides,
+)
 
 KPI_NAMES = ("days_to_50pct", "days_to_80pct", "days_to_90pct", "output_lost",
              "output_lost_days", "min_utilization")
@@ -472,30 +480,20 @@ def find_reference(plan: Plan) -> int:
 
 
 def _lookup(data: dict[str, Any], key: str, missing_ok: bool = False) -> Any:
-    node: Any = data
-    for part in key.split("."):
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        elif missing_ok:
+    try:
+        return get_key(data, key)
+    except KeyError:
+        if missing_ok:
             return None
-        else:
-            raise SweepError(f"parameters.{key}: no such key in the base scenario")
-    return node
+        raise SweepError(f"parameters.{key}: no such key in the base scenario") from None
 
 
 def _scaled(value: Any, factor: float, key: str) -> Any:
     """A number, a dated schedule, or a section of them, multiplied by ``factor``."""
-    if isinstance(value, bool) or value is None:
-        raise SweepError(f"parameters.{key}: scale_schedule needs numbers or schedules")
-    if _is_int(value):
-        return round(value * factor)
-    if isinstance(value, float):
-        return _tidy(value * factor)
-    if isinstance(value, dict):
-        return {k: _scaled(v, factor, f"{key}.{k}") for k, v in value.items()}
-    raise SweepError(f"parameters.{key}: scale_schedule cannot scale {value!r}")
+    try:
+        return scale_value(value, factor, _tidy)
+    except TypeError:
+        raise SweepError(f"parameters.{key}: scale_schedule cannot scale {value!r}") from None
 
 
 # --------------------------------------------------------------------------- saving
