@@ -44,7 +44,7 @@ def cli(debug: bool) -> None:
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
 def run(scenario, seed, replicates, overrides, out, jobs, force, no_charts) -> None:
     """Run SCENARIO and write a results folder."""
-    from sim.workflow import run_scenario
+    from sim.run_folder import run_scenario
 
     outcome = run_scenario(
         scenario, seed=seed, replicates=replicates, overrides=list(overrides), out=out,
@@ -62,7 +62,7 @@ def validate(scenario, overrides) -> None:
     """Check SCENARIO and print the resolved scenario."""
     import yaml
 
-    from sim.scenario import load_scenario
+    from sim.scenario_files import load_scenario
 
     sc = load_scenario(scenario, list(overrides))
     click.echo(yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False, width=100))
@@ -74,7 +74,7 @@ def validate(scenario, overrides) -> None:
               show_default=True)
 def scenarios(folder) -> None:
     """List scenario files with one-line descriptions."""
-    from sim.scenario import describe_folder
+    from sim.scenario_files import describe_folder
 
     for name, text in describe_folder(folder):
         click.echo(f"{name:<28} {text}")
@@ -108,8 +108,8 @@ def sweep(sweep_file, scenario, grid, replicates, seed, overrides, jobs, schedul
     ones. Replicate i of every point uses the same seed (common random numbers).
     """
     from sim.executors import make_executor
-    from sim.runner import SweepInterrupted, dry_run_text, prepare, run_sweep
-    from sim.store import console_table, point_summary
+    from sim.sweep_run import SweepInterrupted, dry_run_text, prepare, run_sweep
+    from sim.sweep_store import console_table, point_summary
 
     plan, out = prepare(sweep_file, scenario=scenario, grid=list(grid), replicates=replicates,
                         seed=seed, sets=list(overrides), resume=resume, out=out)
@@ -224,10 +224,10 @@ def sensitivity(sweep_file, method, samples, kpi, group, replicates, jobs, sched
     from datetime import datetime
 
     from sim.executors import make_executor
-    from sim.results import RESULTS_DIR
-    from sim.runner import SweepInterrupted, run_sweep
+    from sim.results_folder import RESULTS_DIR
     from sim.sensitivity import analyse, sensitivity_plan, write_outputs
-    from sim.sweep import load_sweep, sweep_from_options
+    from sim.sweep_file import load_sweep, sweep_from_options
+    from sim.sweep_run import SweepInterrupted, run_sweep
 
     sw = load_sweep(sweep_file)
     if replicates is not None:
@@ -266,7 +266,7 @@ def sensitivity(sweep_file, method, samples, kpi, group, replicates, jobs, sched
 @click.option("--force", is_flag=True, help="Replace an existing results folder.")
 def rerun(manifest, out, jobs, force) -> None:
     """Reproduce a run from its MANIFEST (manifest.json): same scenario, seeds, replicates."""
-    from sim.workflow import rerun as rerun_manifest
+    from sim.run_folder import rerun as rerun_manifest
 
     outcome = rerun_manifest(manifest, out=out, jobs=jobs, force=force)
     click.echo(f"finished in {outcome.seconds:.1f} s")
@@ -295,7 +295,7 @@ def rerun(manifest, out, jobs, force) -> None:
 def calibrate(scenario, targets, params, trials, replicates, overrides, until, seed, jobs,
               scheduler, out) -> None:
     """Fit SCENARIO's parameters to reported figures (Optuna, resumable journal)."""
-    from sim.workflow import calibrate_scenario
+    from sim.calibrate import calibrate_scenario
 
     result = calibrate_scenario(
         scenario, targets, list(params), trials=trials, replicates=replicates,
@@ -317,7 +317,7 @@ def calibrate(scenario, targets, params, trials, replicates, overrides, until, s
               help="Mark targets after this date as out of sample.")
 def fit(results, targets, until) -> None:
     """Score a RESULTS folder against reported targets (writes fit.csv there)."""
-    from sim.workflow import fit_results
+    from sim.targets import fit_results
 
     table, path = fit_results(results, targets, until.date() if until else None)
     cols = ["target", "sample", "reported", "model_median", "model_p10", "model_p90", "met"]

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim.model import DEFAULT_SCENARIO, STAGES  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.scenario_files import load_scenario  # noqa: E402
 
 MARK = "BENCH_JSON "
 SUITES = ("full", "scale10", "scaling", "all")
@@ -83,9 +83,9 @@ def suite_cases(suite: str, scenario: Path) -> list[Case]:
 # ---------------------------------------------------------------------- child process
 def measure(spec: dict[str, Any]) -> dict[str, Any]:
     """Build and run one configuration in this process; timings, sizes and peak RSS."""
-    import sim.experiment as experiment
-    from sim.experiment import replicate_seed, run_replicate
+    import sim.replicates as experiment
     from sim.model import RecoveryModel
+    from sim.replicates import replicate_seed, run_replicate
 
     rss_imports = _maxrss_mb()
     load = os.getloadavg()[0]
@@ -114,7 +114,7 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
         seconds["counterfactual"] = float("nan")
     wall = time.perf_counter() - start
     if not sizes:
-        raise RuntimeError("the lockdown model was not built through sim.experiment.RecoveryModel")
+        raise RuntimeError("the lockdown model was not built through sim.replicates.RecoveryModel")
     return {
         **sizes,
         "wall": wall,

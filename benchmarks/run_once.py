@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim.model import DEFAULT_SCENARIO, RecoveryModel  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.scenario_files import load_scenario  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +24,12 @@ import pandas as pd
 import yaml
 
 from sim.errors import FugongError, ScenarioError
-from sim.executors import Executor
-from sim.experiment import replicate_seed, run_replicate
-from sim.scenario import (
-    Scenario,
-    apply_override,
-    get_key,
-    load_scenario,
-    resolve_raw,
-    validate,
-)
+from sim.executors import Executor, make_executor
+from sim.keys import apply_override, get_key
+from sim.replicates import replicate_seed, run_replicate
+from sim.results_folder import RESULTS_DIR
+from sim.scenario import Scenario
+from sim.scenario_files import load_scenario, resolve_raw, validate
 from sim.targets import Target, fit_table, load_targets, simulated_values
 from sim.targets import loss as target_loss
 
@@ -214,7 +210,7 @@ class Calibration:
         study.tell(trial.number, trial_loss(values, fit_targets))
 
     def _report(self, study, sc: Scenario, targets: list[Target], executor: Executor) -> dict:
-        from sim.experiment import combine
+        from sim.replicates import combine
 
         if not _has_complete(study):
             raise FugongError("calibration: every trial failed; see trials.csv")
@@ -326,9 +322,9 @@ def _charts(out: Path, ts, history: pd.DataFrame, importance: dict, sc: Scenario
     """Model curves against the reported markers, the search history and importances."""
     from matplotlib.figure import Figure
 
-    from sim.plots import make_charts
-    from sim.results import read_reported
-    from sim.workflow import REPORTED, policy_events
+    from sim.policy import policy_events
+    from sim.reported import REPORTED, read_reported
+    from sim.run_charts import make_charts
 
     make_charts(ts, out, reported=read_reported(REPORTED), events=policy_events(sc))
     fig = Figure(figsize=(10, 4.5))
@@ -345,3 +341,39 @@ def _charts(out: Path, ts, history: pd.DataFrame, importance: dict, sc: Scenario
         ax2.set(title="Parameter importance (fANOVA)", xlabel="share of loss variance")
     fig.tight_layout()
     fig.savefig(out / "calibration_history.png", dpi=110)
+
+
+def calibrate_scenario(
+    path: Path,
+    targets: Path,
+    params: list[str],
+    *,
+    trials: int,
+    replicates: int,
+    overrides: list[str],
+    until: date | None,
+    seed: int | None,
+    jobs: int | None,
+    scheduler: str | None,
+    out: Path | None,
+    progress=print,
+) -> dict:
+    """The `calibrate` workflow: levers from --param or the scenario, trials on an executor."""
+    load_targets(targets)  # fail early on a bad targets file
+    sc = load_scenario(path, list(overrides))
+    specs = params or [f"{k}={lo}:{hi}" for k, (lo, hi) in sc.calibration.parameters.items()]
+    if not specs:
+        raise FugongError(f"{path}: no parameters to calibrate; give --param KEY=LO:HI or "
+                          "list them under calibration.parameters")
+    folder = Path(out) if out else RESULTS_DIR / (
+        f"calibrate-{Path(path).stem}-{datetime.now():%Y%m%d-%H%M%S}")
+    cal = Calibration(Path(path), Path(targets), parse_levers(specs, sc), trials, replicates,
+                      until, folder, sc.seed if seed is None else seed, tuple(overrides))
+    executor = make_executor(jobs, scheduler)
+    try:
+        result = cal.run(executor, batch=max(executor.jobs, 4), progress=progress)
+    except BaseException:
+        executor.close(cancel=True)
+        raise
+    executor.close()
+    return {**result, "folder": folder}

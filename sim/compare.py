@@ -21,19 +21,19 @@ from matplotlib.figure import Figure
 
 from sim.errors import FugongError
 from sim.plots import band
-from sim.results import RESULTS_DIR, read_reported
-from sim.scenario import validate
-from sim.stats import interval_text, kpi_values, median_censored, paired_against
-from sim.store import open_plan
-from sim.workflow import REPORTED
+from sim.replicate_stats import interval_text, kpi_values, median_censored, paired_against
+from sim.reported import REPORTED, read_reported
+from sim.results_folder import RESULTS_DIR
+from sim.scenario_files import validate
+from sim.sweep_store import open_plan
 
-KPI_GROUPS = ("all", "chain:automobile", "chain:integrated_circuits", "chain:biomedicine",
+COMPARE_GROUPS = ("all", "chain:automobile", "chain:integrated_circuits", "chain:biomedicine",
               "chain:chemicals", "chain:other")
 MARKERS = {">=": "^", "<=": "v", "~": "o", "range": "D"}
 
 
 @dataclass
-class Series:
+class ResultSeries:
     """One compared series: its curves (a filter on a timeseries file) and its KPIs."""
 
     name: str
@@ -42,9 +42,9 @@ class Series:
     kpis: pd.DataFrame  # one row per replicate: seed, horizon_days, "<group>/<kpi>" columns
 
 
-def load_series(folders: list[Path], points: list[int] | None = None) -> list[Series]:
+def load_series(folders: list[Path], points: list[int] | None = None) -> list[ResultSeries]:
     """Series of every folder (sweep folders: the chosen points, default all)."""
-    out: list[Series] = []
+    out: list[ResultSeries] = []
     prefix = len(folders) > 1
     for folder in map(Path, folders):
         if (folder / "sweep.yaml").exists():
@@ -59,7 +59,7 @@ def load_series(folders: list[Path], points: list[int] | None = None) -> list[Se
     return out
 
 
-def _run_series(folder: Path) -> Series:
+def _run_series(folder: Path) -> ResultSeries:
     manifest = json.loads((folder / "manifest.json").read_text())
     sc = validate(manifest["resolved_scenario"], str(folder / "manifest.json"))
     summary = pd.read_csv(folder / "summary.csv")
@@ -69,10 +69,10 @@ def _run_series(folder: Path) -> Series:
     wide = wide.reset_index()
     wide["horizon_days"] = (sc.end_date - sc.lockdown_start).days
     name = manifest.get("scenario_name") or folder.name
-    return Series(name, folder / "timeseries.parquet", [], wide)
+    return ResultSeries(name, folder / "timeseries.parquet", [], wide)
 
 
-def _sweep_series(folder: Path, points: list[int] | None, prefix: bool) -> list[Series]:
+def _sweep_series(folder: Path, points: list[int] | None, prefix: bool) -> list[ResultSeries]:
     plan = open_plan(folder)
     runs = pd.read_parquet(folder / "runs.parquet")
     runs = runs[runs["status"] == "ok"]
@@ -87,12 +87,12 @@ def _sweep_series(folder: Path, points: list[int] | None, prefix: bool) -> list[
     for point in chosen:
         label = plan.label(point)
         name = f"{plan.sweep.name}: {label}" if prefix else label
-        series.append(Series(name, folder / "timeseries.parquet", [("point", "==", point)],
+        series.append(ResultSeries(name, folder / "timeseries.parquet", [("point", "==", point)],
                              runs[runs["point"] == point].reset_index(drop=True)))
     return series
 
 
-def curves(series: list[Series], metric: str, group: str) -> pd.DataFrame:
+def curves(series: list[ResultSeries], metric: str, group: str) -> pd.DataFrame:
     """Median and 10-90% band per series and date (reads only the rows needed)."""
     frames = []
     for s in series:
@@ -107,8 +107,8 @@ def curves(series: list[Series], metric: str, group: str) -> pd.DataFrame:
     return table
 
 
-def kpi_table(series: list[Series], reference: str, days_kpi: str = "days_to_80pct",
-              groups: tuple[str, ...] = KPI_GROUPS) -> pd.DataFrame:
+def paired_kpi_table(series: list[ResultSeries], reference: str, days_kpi: str = "days_to_80pct",
+              groups: tuple[str, ...] = COMPARE_GROUPS) -> pd.DataFrame:
     """Per series and group: median days to the level (never reached counted as longer than
     any), median output lost, and paired differences from the reference series."""
     rows = []
@@ -216,7 +216,7 @@ def compare(
     out = Path(out) if out else RESULTS_DIR / f"compare-{datetime.now():%Y%m%d-%H%M%S}"
     out.mkdir(parents=True, exist_ok=True)
     bands = curves(series, metric, group)
-    table = kpi_table(series, ref, days_kpi)
+    table = paired_kpi_table(series, ref, days_kpi)
     reported = read_reported(REPORTED) if REPORTED.exists() else None
     chart(bands, metric, group, reported, out / "compare.png")
     table.to_csv(out / "compare_kpis.csv", index=False)

@@ -87,7 +87,7 @@ class LocalPoolExecutor:
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = jobs or available_cores()
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.runner"])
+        ctx.set_forkserver_preload(["sim.sweep_run"])
         self._pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_ignore_sigint)
 
     def map_unordered(self, fn, tasks):

@@ -2,7 +2,7 @@
 level, for every combination of the levers, and the cheapest combinations that make a date.
 
 Days count from the first lockdown and use the 7-day mean after the trough, as in
-`sim.summary`. A point meets the target when the median over replicates reaches the level on
+`sim.kpis`. A point meets the target when the median over replicates reaches the level on
 or before the target date; "never" means the median run does not reach it before the end.
 """
 
@@ -18,9 +18,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from sim.errors import FugongError
-from sim.stats import median_censored
-from sim.store import open_plan
-from sim.summary import days_to
+from sim.kpis import days_to
+from sim.replicate_stats import median_censored
+from sim.sweep_store import open_plan
 
 
 @dataclass

@@ -20,9 +20,10 @@ from sim.agents.enterprise import Enterprise, EnterpriseBook, Supplier
 from sim.agents.logistics import Freight, LogisticsLink
 from sim.agents.worker import Workforce
 from sim.economy import build_economy
-from sim.metrics import Recorder
 from sim.policy import PolicyCalendar
-from sim.scenario import Scenario, load_scenario, no_lockdown, with_overrides
+from sim.recorder import Recorder
+from sim.scenario import Scenario
+from sim.scenario_files import load_scenario, no_lockdown, with_overrides
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "shanghai_2022.yaml"
 STAGES = ("policy", "authorities", "workforce", "production", "logistics", "orders", "recording")

@@ -1,24 +1,21 @@
-"""Charts of simulated timeseries against reported 2022 figures.
+"""Plotting helpers: bands over replicates, reported-figure markers, shared chart styling.
 
-`make_charts` writes the standard PNG set of a run; `band` (median and 10-90% band over
-replicates) is public for reuse by the compare command. Figures are built with the
-object API (`matplotlib.figure.Figure`, rendered by Agg), so no pyplot state is touched.
+`band` (median and 10-90% band over replicates) is used by the run charts
+(``sim.run_charts``) and the compare command. Figures are built with the object API
+(`matplotlib.figure.Figure`, rendered by Agg), so no pyplot state is touched.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 DPI = 110
@@ -41,7 +38,7 @@ REPORTED_COLUMNS = ["date", "date_end", "metric", "group", "value", "bound", "to
 
 
 @dataclass(frozen=True)
-class Series:
+class Line:
     """One plotted quantity: a metric of a group, drawn in one colour."""
 
     metric: str
@@ -55,14 +52,14 @@ class Panel:
     """One axes of a stacked-panel chart."""
 
     title: str
-    series: Sequence[Series]
+    series: Sequence[Line]
     ylabel: str
     ref: float | None = None
     thousands: bool = False
 
 
 @dataclass
-class _Plotter:
+class Plotter:
     """Shared state for one chart set: bands per (metric, group), styles, reported, events."""
 
     bands: dict[tuple[str, str], pd.DataFrame]
@@ -82,10 +79,10 @@ class _Plotter:
         """Groups with data for `metric` whose name starts with `prefix`."""
         return [g for m, g in self.bands if m == metric and g.startswith(prefix)]
 
-    def has(self, series: Iterable[Series]) -> bool:
+    def has(self, series: Iterable[Line]) -> bool:
         return any((s.metric, s.group) in self.bands for s in series)
 
-    def draw(self, ax: Axes, s: Series) -> bool:
+    def draw(self, ax: Axes, s: Line) -> bool:
         """Median line and 10-90% band per scenario; False if there is no data."""
         frame = self.bands.get((s.metric, s.group))
         if frame is None:
@@ -113,7 +110,7 @@ class _Plotter:
                 grey.setdefault(key, []).append(row)
         for same in grey.values():
             row = same[0]
-            names = ", ".join(_label(r.group) for r in same)
+            names = ", ".join(label_of(r.group) for r in same)
             label = f"{names} {SYMBOL.get(row.bound, '')}{_number(row.value)}"
             _marker(ax, row, OTHER_COLOR, label)
             self.marked += 1
@@ -201,42 +198,9 @@ def band(
     return _quantiles(ts.loc[mask], ["scenario"])
 
 
-def make_charts(
-    timeseries: pd.DataFrame,
-    out_dir: Path,
-    reported: pd.DataFrame | None = None,
-    events: Iterable[tuple[date, str]] = (),
-) -> list[Path]:
-    """Write the standard charts into `out_dir`; return the paths written.
-
-    A chart with no data at all is skipped; missing series or panels show as absent.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    p = _plotter(timeseries, reported, events)
-    charts = (
-        ("utilization_by_chain.png", _utilization),
-        ("resumption_by_batch.png", _resumption),
-        ("staff_and_permits.png", _staff_permits),
-        ("passes_and_trucks.png", _passes_trucks),
-        ("binding_constraints.png", _binding),
-        ("anchor_firms.png", _anchor_firms),
-    )
-    written = []
-    for name, build in charts:
-        fig = build(p)
-        if fig is None:
-            continue
-        path = out_dir / name
-        fig.savefig(path, dpi=DPI)
-        fig.clear()
-        written.append(path)
-    return written
-
-
-def _plotter(
+def plotter(
     ts: pd.DataFrame, reported: pd.DataFrame | None, events: Iterable[tuple[date, str]]
-) -> _Plotter:
+) -> Plotter:
     ts = ts.loc[~ts["group"].str.startswith("district:")]
     ts = ts.assign(date=pd.to_datetime(ts["date"]))
     table = _quantiles(ts, ["metric", "group", "scenario"])
@@ -249,7 +213,7 @@ def _plotter(
     rep["tolerance"] = pd.to_numeric(rep["tolerance"]).fillna(0.0)
     rep = rep[(rep["date_end"].fillna(rep["date"]) >= start) & (rep["date"] <= end)]
     dated = sorted((pd.Timestamp(d), label) for d, label in events)
-    return _Plotter(
+    return Plotter(
         bands=bands,
         scenarios=list(pd.unique(ts["scenario"])),
         replicates=int(ts.groupby("scenario")["replicate"].nunique().max()) if len(ts) else 0,
@@ -268,146 +232,6 @@ def _quantiles(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     q = q.rename(columns={0.1: "p10", 0.5: "median", 0.9: "p90"}).reset_index()
     q["date"] = pd.to_datetime(q["date"])
     return q[columns]
-
-
-def _stacked(p: _Plotter, title: str, panels: Sequence[Panel]) -> Figure | None:
-    """Panels stacked vertically, sharing the date axis."""
-    if not any(p.has(panel.series) for panel in panels):
-        return None
-    fig = p.figure(len(panels), 1, title)
-    for i, (ax, panel) in enumerate(zip(fig.axes, panels, strict=True)):
-        p.panel(ax, panel, label_events=i == 0)
-    p.footnote(fig)
-    return fig
-
-
-def _utilization(p: _Plotter) -> Figure | None:
-    chains = sorted(p.groups("capacity_utilization", "chain:"), key=_chain_order)
-    top = [Series("capacity_utilization", "all", "all firms", ALL_COLOR)]
-    top += [Series("capacity_utilization", g, _label(g), c) for g, c in _colored(chains)]
-    bottom = [Series("output_index", "all", "all firms", ALL_COLOR)]
-    return _stacked(p, "Capacity utilization and output", [
-        Panel("Capacity utilization by industry chain", top, "share of normal capacity", 1.0),
-        Panel("Industrial output, all firms", bottom, "ratio to normal output", 1.0),
-    ])
-
-
-def _resumption(p: _Plotter) -> Figure | None:
-    numbered = [g for g in p.groups("resumption_rate", "batch:") if g[6:].isdigit()]
-    groups = sorted(numbered, key=lambda g: int(g[6:])) + p.groups("resumption_rate", "batch:none")
-    series = [Series("resumption_rate", g, _label(g), c) for g, c in _colored(groups)]
-    return _stacked(p, "Resumption of work by white-list batch", [
-        Panel("Share of firms producing above the resumption threshold", series,
-              "share of firms resumed"),
-    ])
-
-
-def _staff_permits(p: _Plotter) -> Figure | None:
-    staff = [
-        Series("staff_on_site", "all", "on site, all firms", ALL_COLOR),
-        Series("staff_on_site", "whitelist", "on site, white list", PALETTE[0]),
-        Series("staff_returned", "whitelist", "returned, white list", PALETTE[1]),
-    ]
-    permits = [
-        Series("permits_issued_cum", "all", "permits issued (cumulative)", PALETTE[2]),
-        Series("permits_pending", "all", "applications pending", PALETTE[3]),
-    ]
-    return _stacked(p, "Staff back at work and return-to-work permits", [
-        Panel("Staff", staff, "persons", thousands=True),
-        Panel("Return-to-work permits, all firms", permits, "persons", thousands=True),
-    ])
-
-
-def _passes_trucks(p: _Plotter) -> Figure | None:
-    passes = [
-        Series("passes_issued", "all", "passes issued", PALETTE[0]),
-        Series("passes_used", "all", "passes used", PALETTE[1]),
-    ]
-    trucks = [Series("truck_trips_index", "all", "truck trips, all firms", ALL_COLOR)]
-    return _stacked(p, "Truck passes and freight traffic", [
-        Panel("Truck passes, all firms", passes, "passes per day", thousands=True),
-        Panel("Truck trips", trucks, "ratio to normal trips", 1.0),
-    ])
-
-
-def _binding(p: _Plotter) -> Figure | None:
-    bounds = sorted(
-        {m.removeprefix("share_bound_") for m, _ in p.bands if m.startswith("share_bound_")},
-        key=lambda b: (BOUNDS.index(b) if b in BOUNDS else len(BOUNDS), b),
-    )
-    chains = {g for m, g in p.bands if m.startswith("share_bound_") and g.startswith("chain:")}
-    has_all = any(m.startswith("share_bound_") and g == "all" for m, g in p.bands)
-    groups = ["all"] * has_all + sorted(chains, key=_chain_order)
-    if not groups:
-        return None
-    ncols = min(3, len(groups))
-    nrows = math.ceil(len(groups) / ncols)
-    fig = p.figure(nrows, ncols, "Binding constraint on output", height=2.9 * nrows + 1.3)
-    colors = {b: BOUND_COLORS.get(b, PALETTE[i % len(PALETTE)]) for i, b in enumerate(bounds)}
-    for i, ax in enumerate(fig.axes):
-        if i >= len(groups):
-            ax.set_visible(False)
-            continue
-        _stack(p, ax, groups[i], bounds, colors)
-        ax.set_title("all firms" if groups[i] == "all" else _label(groups[i]), loc="left",
-                     fontsize=10)
-        p.decorate(ax, "share of firms" if i % ncols == 0 else "", label_events=i < ncols,
-                   thousands=False)
-        ax.set_ylim(0, 1.0)
-    handles = [Patch(color=colors[b], label=b) for b in reversed(bounds)]
-    if len(p.scenarios) > 1:
-        first, *rest = p.scenarios
-        handles += [Patch(color="0.8", label=f"{first} (areas)")]
-        handles += [Line2D([], [], color="black", ls=p.styles[s], label=s) for s in rest]
-    fig.legend(handles=handles, loc="outside right upper", fontsize=9, frameon=False,
-               title="binding constraint", title_fontsize=9)
-    p.footnote(fig, "Areas: median share of firms by the constraint binding their output.")
-    return fig
-
-
-def _stack(p: _Plotter, ax: Axes, group: str, bounds: list[str], colors: dict[str, str]) -> None:
-    """Stacked medians for the first scenario; cumulative boundaries for the others."""
-    parts = {
-        b: p.bands[(f"share_bound_{b}", group)].set_index(["scenario", "date"])["median"]
-        for b in bounds if (f"share_bound_{b}", group) in p.bands
-    }
-    wide = pd.concat(parts, axis=1).fillna(0.0)
-    present = wide.index.get_level_values("scenario")
-    for i, scenario in enumerate(s for s in p.scenarios if s in present):
-        f = wide.xs(scenario, level="scenario")
-        values = f.to_numpy().T
-        if i == 0:
-            ax.stackplot(f.index, values, colors=[colors[b] for b in f.columns], alpha=0.9,
-                         lw=0)
-        else:
-            for y in values.cumsum(axis=0):
-                ax.plot(f.index, y, color="black", ls=p.styles[scenario], lw=1.0)
-
-
-def _anchor_firms(p: _Plotter) -> Figure | None:
-    firms = sorted(p.groups("units_produced", "firm:"))
-    if not firms:
-        return None
-    ncols = min(3, len(firms))
-    nrows = math.ceil(len(firms) / ncols)
-    fig = p.figure(nrows, ncols, "Anchor firms: daily output", height=max(4.5, 3.0 * nrows + 1.2))
-    for i, ax in enumerate(fig.axes):
-        if i >= len(firms):
-            ax.set_visible(False)
-            continue
-        firm = firms[i]
-        units = p.reported.loc[
-            (p.reported["group"] == firm) & (p.reported["metric"] == "units_produced"), "unit"
-        ].dropna()
-        series = [Series("units_produced", firm, "units produced", PALETTE[0])]
-        ylabel = units.iloc[0] if len(units) else "units per day"
-        p.panel(ax, Panel(_label(firm), series, ylabel, thousands=True),
-                label_events=i < ncols, others=False, legend=False)
-    if len(p.scenarios) > 1:
-        fig.legend(handles=p.scenario_handles(), loc="outside right upper", fontsize=9,
-                   frameon=False)
-    p.footnote(fig)
-    return fig
 
 
 def _marker(ax: Axes, row, color: str, label: str | None = None) -> None:
@@ -437,16 +261,16 @@ def _marker(ax: Axes, row, color: str, label: str | None = None) -> None:
                     bbox={"fc": "white", "alpha": 0.7, "lw": 0, "pad": 0.5})
 
 
-def _colored(groups: list[str]) -> list[tuple[str, str]]:
+def colored(groups: list[str]) -> list[tuple[str, str]]:
     return [(g, PALETTE[i % len(PALETTE)]) for i, g in enumerate(groups)]
 
 
-def _chain_order(group: str) -> tuple[int, str]:
+def chain_order(group: str) -> tuple[int, str]:
     name = group.removeprefix("chain:")
     return (CHAINS.index(name) if name in CHAINS else len(CHAINS), name)
 
 
-def _label(group: str) -> str:
+def label_of(group: str) -> str:
     """Concise legend label for a group name."""
     special = {"all": "all firms", "whitelist": "white list", "batch:none": "not white-listed",
                "batch:1-2": "batches 1-2"}

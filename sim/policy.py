@@ -1,10 +1,13 @@
-"""Policy calendar: which rules are in force on each day, per district and per firm.
+"""Policy calendar: which rules are in force on each day, per district and per firm;
+and the dated policy events marked on charts.
 
 Dated inputs are turned into daily arrays once; each day the calendar updates firm
 approvals (white-list batches, district approvals, reopening) and compound zoning.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import numpy as np
 
@@ -108,3 +111,20 @@ class PolicyCalendar:
     def compound_free(self) -> np.ndarray:
         """Compounds whose residents may leave (precaution zones)."""
         return self.compound_status == PRECAUTION
+
+
+def policy_events(sc: Scenario) -> list[tuple[date, str]]:
+    """Dated policy events to mark on charts."""
+    events: dict[date, str] = {}
+    for name, d in sc.districts.items():
+        if d.lockdown:
+            events.setdefault(d.lockdown, f"lockdown {name}")
+    locks = sorted({d.lockdown for d in sc.districts.values() if d.lockdown})
+    if len(locks) > 1:
+        events[locks[-1]] = "citywide lockdown"
+    for i, b in enumerate(sc.policy.whitelist.batches, start=1):
+        events[b.approved] = f"white list {i}"
+    events[sc.logistics.transfer_stations.opens] = "transfer stations"
+    events[sc.policy.reopening] = "reopening"
+    lo, hi = sc.start_date, sc.end_date
+    return sorted((d, label) for d, label in events.items() if lo <= d <= hi)

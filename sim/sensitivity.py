@@ -19,8 +19,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.errors import FugongError
-from sim.stats import kpi_values
-from sim.sweep import Plan, Sweep, from_unit, load_base, make_plan
+from sim.replicate_stats import kpi_values
+from sim.sweep_file import Sweep
+from sim.sweep_plan import Plan, from_unit, load_base, make_plan
 
 Method = Literal["sobol", "morris"]
 MORRIS_LEVELS = 4

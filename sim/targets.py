@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.errors import ScenarioError
-from sim.metrics import METRICS
-from sim.scenario import _describe, read_yaml
+from sim.errors import FugongError, ScenarioError
+from sim.recorder import METRICS
+from sim.schema import describe_error
+from sim.yaml_io import read_yaml
 
 KNOWN_METRICS = (*METRICS, "output_index", "staff_returned", "units_produced")
 HUBER = 3.0  # misses (in units of the target's scale) beyond which the penalty grows linearly
@@ -113,7 +114,7 @@ def load_targets(path: str | Path) -> list[Target]:
     try:
         parsed = TargetFile.model_validate(data)
     except ValidationError as exc:
-        message, key = _describe(exc)
+        message, key = describe_error(exc, TargetFile)
         raise ScenarioError(str(path), message, key) from None
     names = [t.name for t in parsed.targets]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -172,3 +173,15 @@ def loss(ts: pd.DataFrame, targets: list[Target]) -> float:
             continue
         total += t.penalty(float(values.mean()))
     return total
+
+
+def fit_results(folder: Path, targets: Path, until: dt.date | None) -> tuple[pd.DataFrame, Path]:
+    """The fit table of a finished run folder against a targets file."""
+    found = load_targets(targets)
+    series = Path(folder) / "timeseries.parquet"
+    if not series.is_file():
+        raise FugongError(f"{folder}: no timeseries.parquet (not a results folder)")
+    table = fit_table(pd.read_parquet(series), found, until)
+    path = Path(folder) / "fit.csv"
+    table.to_csv(path, index=False)
+    return table, path

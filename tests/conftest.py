@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from sim.model import RecoveryModel
-from sim.scenario import load_scenario
+from sim.scenario_files import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = Path(__file__).resolve().parent / "fixtures" / "small.yaml"

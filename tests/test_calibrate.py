@@ -7,7 +7,7 @@ import yaml
 
 from sim.calibrate import Calibration, apply_levers, parse_levers
 from sim.executors import SerialExecutor
-from sim.experiment import replicate_seed, run_replicate
+from sim.replicates import replicate_seed, run_replicate
 from sim.targets import Target, load_targets, simulated_values
 from tests.conftest import SMALL
 

@@ -6,7 +6,7 @@ import pytest
 from sim.agents.worker import APPLIED, ISSUED, NO_PERMIT
 from sim.economy import MARKET
 from sim.model import RecoveryModel
-from sim.scenario import with_overrides
+from sim.scenario_files import with_overrides
 
 
 @pytest.fixture()
@@ -142,8 +142,8 @@ def test_invariants_hold_every_day(model):
 
 
 def test_doubling_permit_capacity_never_slows_recovery(small_scenario):
-    from sim.experiment import run_replicate
-    from sim.summary import summarize
+    from sim.kpis import summarize
+    from sim.replicates import run_replicate
 
     doubled = with_overrides(
         small_scenario,

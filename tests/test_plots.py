@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.plots import band, make_charts
+from sim.plots import band
+from sim.run_charts import make_charts
 
 CHARTS = (
     "utilization_by_chain.png", "resumption_by_batch.png", "staff_and_permits.png",

@@ -5,9 +5,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.economy import MARKET
-from sim.experiment import run_replicate
 from sim.model import RecoveryModel
-from sim.scenario import with_overrides
+from sim.replicates import run_replicate
+from sim.scenario_files import with_overrides
 
 params = st.fixed_dictionaries({
     "seed": st.integers(0, 2**31 - 1),

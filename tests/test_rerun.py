@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import FugongError
-from sim.workflow import rerun, run_scenario
+from sim.run_folder import rerun, run_scenario
 from tests.conftest import SMALL
 
 

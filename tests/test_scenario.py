@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from sim.errors import ScenarioError
-from sim.scenario import load_scenario, parse_override
+from sim.keys import parse_override
+from sim.scenario_files import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCEN = ROOT / "scenarios"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from run import cli
 from sim.errors import FugongError
 from sim.sensitivity import analyse, sensitivity_plan
-from sim.sweep import parse_sweep
+from sim.sweep_file import parse_sweep
 from tests.test_sweep import FIXTURES
 
 LEVERS = {

@@ -7,7 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from run import cli
-from sim.sweep import SweepError, load_sweep, make_plan, parse_sweep, sweep_from_options
+from sim.sweep_file import SweepError, load_sweep, parse_sweep, sweep_from_options
+from sim.sweep_plan import make_plan
 from tests.conftest import SMALL
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -9,9 +9,10 @@ from click.testing import CliRunner
 
 from run import cli
 from sim.executors import DaskExecutor, LocalPoolExecutor, SerialExecutor
-from sim.runner import run_sweep
-from sim.sweep import load_sweep, make_plan, sweep_from_options
-from sim.workflow import run_scenario
+from sim.run_folder import run_scenario
+from sim.sweep_file import load_sweep, sweep_from_options
+from sim.sweep_plan import make_plan
+from sim.sweep_run import run_sweep
 from tests.conftest import SMALL
 from tests.test_sweep import FIXTURES, TINY
 

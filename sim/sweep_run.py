@@ -17,12 +17,14 @@ import pandas as pd
 
 from sim.errors import FugongError
 from sim.executors import Executor, available_cores
-from sim.experiment import run_replicate
-from sim.results import RESULTS_DIR
-from sim.scenario import Scenario, validate, with_overrides
-from sim.store import RunResult, RunStore
-from sim.summary import summarize
-from sim.sweep import Plan, RunTask, load_sweep, make_plan, sweep_from_options
+from sim.kpis import summarize
+from sim.replicates import run_replicate
+from sim.results_folder import RESULTS_DIR
+from sim.scenario import Scenario
+from sim.scenario_files import validate, with_overrides
+from sim.sweep_file import load_sweep, sweep_from_options
+from sim.sweep_plan import Plan, RunTask, make_plan
+from sim.sweep_store import RunResult, RunStore
 
 _BASE: dict[str, Scenario] = {}  # per worker process: the base scenario of the current sweep
 

@@ -34,9 +34,10 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim.errors import FugongError
-from sim.results import git_commit, versions
-from sim.stats import interval_text, is_days, kpi_values, median_censored, paired_against
-from sim.sweep import Plan, load_sweep, make_plan, run_name, stored_sweep
+from sim.replicate_stats import interval_text, is_days, kpi_values, median_censored, paired_against
+from sim.results_folder import git_commit, versions
+from sim.sweep_file import load_sweep
+from sim.sweep_plan import Plan, make_plan, run_name, stored_sweep
 
 TS_SCHEMA = pa.schema([
     ("point", pa.int32()), ("replicate", pa.int32()), ("seed", pa.int64()),

@@ -1,4 +1,5 @@
-"""Results folders: written under a temporary name and renamed only when complete."""
+"""Results folders and their provenance: written under a temporary name and renamed only
+when complete; manifest, versions, git commit and content hashes."""
 
 from __future__ import annotations
 
@@ -91,9 +92,3 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
         df.to_parquet(path, index=False)
     else:
         df.to_csv(path, index=False)
-
-
-def read_reported(path: Path) -> pd.DataFrame:
-    """Reported figures (date, metric, group, value, bound, tolerance, source)."""
-    df = pd.read_csv(path, parse_dates=["date", "date_end"])
-    return df

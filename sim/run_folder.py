@@ -1,37 +1,40 @@
-"""The `run` workflow: replicates, summary, charts and manifest into one results folder."""
+"""`fugong run` and `rerun`: a scenario's replicates into one results folder.
+
+Reads a scenario (file + overrides, or a manifest's resolved scenario) and the reported
+figures; writes timeseries.parquet, summary.csv, charts and manifest.json atomically.
+"""
 
 from __future__ import annotations
 
 import json
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 from pydantic import ValidationError
 
 from sim.errors import FugongError
-from sim.experiment import combine, replicate_seed, run_replicates, stage_shares
-from sim.resources import check_memory
-from sim.results import (
+from sim.keys import parse_override
+from sim.kpis import headline_kpis, summarize
+from sim.memory import check_memory
+from sim.policy import policy_events
+from sim.replicates import combine, replicate_seed, run_replicates, stage_shares
+from sim.reported import REPORTED, read_reported
+from sim.results_folder import (
     ROOT,
     atomic_folder,
     default_folder,
     file_hash,
     git_commit,
-    read_reported,
     scenario_hash,
     versions,
     write_manifest,
     write_table,
 )
-from sim.scenario import Scenario, load_scenario, parse_override
-from sim.summary import summarize
-
-REPORTED = ROOT / "data" / "reported" / "shanghai_2022.csv"
-KPI_GROUPS = ("all", "chain:automobile", "chain:integrated_circuits", "chain:biomedicine",
-              "chain:chemicals", "chain:other", "batch:1", "batch:2", "batch:3", "batch:none")
+from sim.scenario import Scenario
+from sim.scenario_files import load_scenario
 
 
 @dataclass
@@ -39,23 +42,6 @@ class RunOutcome:
     folder: Path
     kpis: pd.DataFrame
     seconds: float
-
-
-def policy_events(sc: Scenario) -> list[tuple[date, str]]:
-    """Dated policy events to mark on charts."""
-    events: dict[date, str] = {}
-    for name, d in sc.districts.items():
-        if d.lockdown:
-            events.setdefault(d.lockdown, f"lockdown {name}")
-    locks = sorted({d.lockdown for d in sc.districts.values() if d.lockdown})
-    if len(locks) > 1:
-        events[locks[-1]] = "citywide lockdown"
-    for i, b in enumerate(sc.policy.whitelist.batches, start=1):
-        events[b.approved] = f"white list {i}"
-    events[sc.logistics.transfer_stations.opens] = "transfer stations"
-    events[sc.policy.reopening] = "reopening"
-    lo, hi = sc.start_date, sc.end_date
-    return sorted((d, label) for d, label in events.items() if lo <= d <= hi)
 
 
 def run_scenario(
@@ -124,7 +110,7 @@ def execute(
         write_table(summary, tmp / "summary.csv")
         reported = read_reported(REPORTED) if REPORTED.exists() else None
         if charts:
-            from sim.plots import make_charts
+            from sim.run_charts import make_charts
 
             make_charts(ts, tmp, reported=reported, events=policy_events(sc))
         resolved = sc.model_dump(mode="json")
@@ -150,68 +136,6 @@ def execute(
                 "resolved_scenario": resolved,
             },
         )
-    return RunOutcome(folder, kpi_table(summary), time.perf_counter() - clock)
+    return RunOutcome(folder, headline_kpis(summary), time.perf_counter() - clock)
 
 
-def kpi_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Median over replicates of the headline KPIs for the main groups."""
-    cols = ["days_to_50pct", "days_to_80pct", "days_to_90pct", "output_lost_days",
-            "min_utilization"]
-    s = summary[summary.group.isin(KPI_GROUPS)]
-    table = s.groupby("group", sort=False)[cols].median()
-    return table.reindex([g for g in KPI_GROUPS if g in table.index])
-
-
-def calibrate_scenario(
-    path: Path,
-    targets: Path,
-    params: list[str],
-    *,
-    trials: int,
-    replicates: int,
-    overrides: list[str],
-    until: date | None,
-    seed: int | None,
-    jobs: int | None,
-    scheduler: str | None,
-    out: Path | None,
-    progress=print,
-) -> dict:
-    """The `calibrate` workflow: levers from --param or the scenario, trials on an executor."""
-    from sim.calibrate import Calibration, parse_levers
-    from sim.executors import make_executor
-    from sim.results import RESULTS_DIR
-    from sim.targets import load_targets
-
-    load_targets(targets)  # fail early on a bad targets file
-    sc = load_scenario(path, list(overrides))
-    specs = params or [f"{k}={lo}:{hi}" for k, (lo, hi) in sc.calibration.parameters.items()]
-    if not specs:
-        raise FugongError(f"{path}: no parameters to calibrate; give --param KEY=LO:HI or "
-                          "list them under calibration.parameters")
-    folder = Path(out) if out else RESULTS_DIR / (
-        f"calibrate-{Path(path).stem}-{datetime.now():%Y%m%d-%H%M%S}")
-    cal = Calibration(Path(path), Path(targets), parse_levers(specs, sc), trials, replicates,
-                      until, folder, sc.seed if seed is None else seed, tuple(overrides))
-    executor = make_executor(jobs, scheduler)
-    try:
-        result = cal.run(executor, batch=max(executor.jobs, 4), progress=progress)
-    except BaseException:
-        executor.close(cancel=True)
-        raise
-    executor.close()
-    return {**result, "folder": folder}
-
-
-def fit_results(folder: Path, targets: Path, until: date | None) -> tuple[pd.DataFrame, Path]:
-    """The fit table of a finished run folder against a targets file."""
-    from sim.targets import fit_table, load_targets
-
-    found = load_targets(targets)
-    series = Path(folder) / "timeseries.parquet"
-    if not series.is_file():
-        raise FugongError(f"{folder}: no timeseries.parquet (not a results folder)")
-    table = fit_table(pd.read_parquet(series), found, until)
-    path = Path(folder) / "fit.csv"
-    table.to_csv(path, index=False)
-    return table, path
