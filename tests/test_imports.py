@@ -1,0 +1,104 @@
+"""The package's import graph has no cycle and no upward import (engine never imports tools).
+
+Run as a script to print the graph: ``python tests/test_imports.py``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SIM = Path(__file__).resolve().parent.parent / "sim"
+
+# Lowest first. A module may import modules of its own layer or of a lower one only.
+LAYERS = {
+    "foundations": {"errors", "schedule", "schema", "yaml_io", "keys"},
+    "inputs": {"scenario", "scenario_files"},
+    "engine": {"economy", "policy", "recorder", "model", "agents.authority",
+               "agents.enterprise", "agents.logistics", "agents.worker"},
+    "run tools": {"replicates", "kpis", "replicate_stats", "memory", "results_folder",
+                  "reported", "executors", "levers", "targets", "plots", "run_charts"},
+    "commands": {"run_folder", "sweep_file", "sweep_plan", "sweep_store", "sweep_run",
+                 "compare", "frontier", "sensitivity", "calibrate"},
+}
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(SIM).with_suffix("").parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the sim modules it imports (anywhere in the file, lazy imports included)."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted(SIM.rglob("*.py")):
+        name = module_name(path)
+        if name.endswith("__init__"):
+            continue
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sim."):
+                found.add(node.module.removeprefix("sim."))
+            elif isinstance(node, ast.Import):
+                found |= {a.name.removeprefix("sim.") for a in node.names
+                          if a.name.startswith("sim.")}
+        graph[name] = found
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as a list of modules, or None."""
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def layer_of(module: str) -> int:
+    for i, members in enumerate(LAYERS.values()):
+        if module in members:
+            return i
+    raise KeyError(module)
+
+
+def test_every_module_has_a_layer():
+    missing = sorted(m for m in import_graph() if not any(m in s for s in LAYERS.values()))
+    assert not missing, f"add these modules to a layer in LAYERS: {missing}"
+
+
+def test_no_import_cycle():
+    assert find_cycle(import_graph()) is None
+
+
+def test_no_upward_import():
+    graph = import_graph()
+    upward = [(m, d) for m, deps in graph.items() for d in deps if layer_of(d) > layer_of(m)]
+    assert not upward, upward
+
+
+def test_cycle_finder_finds_a_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+if __name__ == "__main__":
+    graph = import_graph()
+    names = list(LAYERS)
+    for module in sorted(graph, key=lambda m: (layer_of(m), m)):
+        deps = ", ".join(sorted(graph[module])) or "-"
+        print(f"[{names[layer_of(module)]}] {module} -> {deps}")
+    print("cycle:", find_cycle(graph))
