@@ -148,14 +148,15 @@ class RecoveryModel(mesa.Model):
         book, fr = self.book, self.freight
         taken = fr.ship(self.day, self.calendar, book.fg, self._ration_priority())
         book.fg = np.maximum(book.fg - taken, 0.0)
-        book.stock += fr.arrived[: book.n_in]
+        book.receive(fr.arrived[: book.n_in])
+        book.shift_orders(fr.fill)
 
     def _ration_priority(self) -> np.ndarray | None:
         """Approved white-listed and red-light customers first, while lockdown rules apply."""
         cal = self.calendar
         if not self.params.policy.whitelist.priority or not cal.regime.any():
             return None
-        first = cal.listed_batch | self.desk.flagged
+        first = cal.listed_batch | self.desk.flagged | self.economy.firms.key_channel
         lk = self.economy.links
         return (lk.customer >= 0) & first[np.maximum(lk.customer, 0)]
 

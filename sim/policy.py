@@ -52,6 +52,7 @@ class PolicyCalendar:
         self.desk_open = t >= day(sc.red_yellow.opens)
         regions = sc.external.regions
         self.region_capacity = np.stack([daily(r.capacity, self.dates) for r in regions])
+        self.region_handover = np.stack([daily(r.handover_share, self.dates) for r in regions])
         self.chain_demand = np.stack([daily(c.demand, self.dates) for c in sc.chains.values()])
         self.test_access = daily(sc.workforce.test_access, self.dates)
         self.infection_hazard = daily(sc.epidemic.infection_hazard, self.dates)

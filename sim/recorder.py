@@ -27,6 +27,7 @@ METRICS = (
     "passes_issued", "passes_used", "truck_trips", "truck_trips_index", "input_cover_days",
     *(f"share_bound_{b}" for b in BOUND),
 )
+TIERS = ("oem", "1", "2")  # tier 0 sells to final demand (OEMs, final producers)
 COVER_CAP = 120.0  # days; cover above this counts as this much (firms not using inputs)
 
 
@@ -41,6 +42,13 @@ def build_groups(econ, batches: int) -> tuple[list[str], sparse.csr_matrix]:
     for b in range(1, batches + 1):
         names.append(f"batch:{b}")
         masks.append(f.batch == b)
+    for t, label in enumerate(TIERS):
+        names.append(f"tier:{label}")
+        masks.append(f.tier == t)
+    for i, c in enumerate(econ.chain_names):
+        for t, label in enumerate(TIERS):
+            names.append(f"chain_tier:{c}/{label}")
+            masks.append((f.chain == i) & (f.tier == t))
     names += ["batch:none", "whitelist", "batch:1-2"]
     masks += [f.batch == 0, f.batch > 0, (f.batch == 1) | (f.batch == 2)]
     for i, d in enumerate(econ.district_names):

@@ -21,6 +21,7 @@ from sim.plots import (
     ALL_COLOR,
     BOUND_COLORS,
     BOUNDS,
+    CHAINS,
     DPI,
     PALETTE,
     Line,
@@ -48,6 +49,7 @@ def make_charts(
     p = plotter(timeseries, reported, events)
     charts = (
         ("utilization_by_chain.png", _utilization),
+        ("utilization_by_tier.png", _utilization_by_tier),
         ("resumption_by_batch.png", _resumption),
         ("staff_and_permits.png", _staff_permits),
         ("passes_and_trucks.png", _passes_trucks),
@@ -86,6 +88,22 @@ def _utilization(p: Plotter) -> Figure | None:
         Panel("Capacity utilization by industry chain", top, "share of normal capacity", 1.0),
         Panel("Industrial output, all firms", bottom, "ratio to normal output", 1.0),
     ])
+
+
+def _utilization_by_tier(p: Plotter) -> Figure | None:
+    """Each key chain's OEMs (final producers) against their tier-1 and tier-2 suppliers."""
+    panels = []
+    for chain in CHAINS[:4]:
+        groups = [f"chain_tier:{chain}/{t}" for t in ("oem", "1", "2")]
+        series = [Line("capacity_utilization", g, _tier_label(g), c)
+                  for g, c in colored(groups)]
+        panels.append(Panel(chain.replace("_", " "), series, "share of normal capacity", 1.0))
+    return _stacked(p, "Capacity utilization by tier along the key chains", panels)
+
+
+def _tier_label(group: str) -> str:
+    tier = group.rpartition("/")[2]
+    return "OEMs / final producers" if tier == "oem" else f"tier {tier} suppliers"
 
 
 def _resumption(p: Plotter) -> Figure | None:

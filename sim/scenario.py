@@ -100,7 +100,11 @@ class AnchorParams(Strict):
     continuing: bool = False  # kept running in closed loop through the lockdown
     closed_loop_beds: Annotated[int, Field(ge=0)] = 0  # on-site beds (persons)
     min_crew: Share | None = None  # overrides the chain's minimum crew
+    inventory_days: PosFloat | None = None  # overrides the chain's days of input cover
     city_priority: bool = False  # restart coordinated by the city: head of permit/pass queues
+    key_channel: bool = False  # key-enterprise passes, point-to-point logistics, desk first
+    critical_source: str | None = None  # region of the sole outside supplier of each critical
+    #   input (e.g. the wire-harness maker), or None to draw suppliers like any firm
 
 
 class EconomyParams(Strict):
@@ -108,11 +112,22 @@ class EconomyParams(Strict):
     workers: Annotated[int, Field(gt=0)] = 2_000_000  # industrial workers (assumption)
     output_per_day: PosFloat = 1_000_000.0  # normal output of all firms, 10k yuan/day
     size_sigma: NonNeg = 1.0  # lognormal dispersion of firm size
-    external_suppliers: Annotated[int, Field(gt=0)] = 12  # per chain, outside Shanghai
+    external_suppliers: Annotated[int, Field(gt=0)] = 12  # supplier firms per chain, outside
+    suppliers_per_input: list[Share] = [0.4, 0.4, 0.2]  # chance an input slot has 1, 2, 3
+    #   suppliers (Shanghai or outside); critical slots not single-sourced use the 2-3 part
+    single_sourced_critical: Share = 0.3  # share of critical input slots with one supplier
     compounds: Annotated[int, Field(gt=0)] = 13000  # residential compounds in the city
     commute_share: Share = 0.3  # workers living outside their employer's district
     continuing_beds: Share = 0.6  # closed-loop beds per worker, at least, in continuing firms
     min_sim_workers: Annotated[int, Field(ge=1)] = 3  # simulated workers per firm, at least
+
+    @model_validator(mode="after")
+    def _check(self) -> EconomyParams:
+        if len(self.suppliers_per_input) != 3 or sum(self.suppliers_per_input) <= 0:
+            raise ValueError(
+                "suppliers_per_input: expected three chances (1, 2, 3 suppliers), not all zero"
+            )
+        return self
 
 
 class BatchParams(Strict):
@@ -132,6 +147,10 @@ class BatchParams(Strict):
 
 class WhitelistParams(Strict):
     batches: list[BatchParams]
+    selection: Literal["chain_led", "by_size", "random"] = "by_size"  # how a batch's firms are
+    #   picked: leading firms then their Shanghai suppliers tier by tier; larger firms more
+    #   likely; or uniformly within each chain
+    leader_share: Share = 0.3  # chain_led: share of a chain's batch quota kept for leaders
     district_approval_rate: ShareSchedule = 0.0  # daily share of unlisted firms approved
     priority: bool = True  # listed firms first in permit and pass queues and in rationing
 
@@ -216,6 +235,8 @@ class ProductionParams(Strict):
     alpha_max: Annotated[float, Field(ge=1.0)] = 1.25  # overproduction ceiling (ARIO)
     alpha_tau: PosFloat = 10.0  # days for overproduction capacity to adjust
     tau: PosFloat = 6.0  # order time constant for restoring inventories, days
+    order_shift_days: PosFloat = 10.0  # time constant of moving orders between a slot's
+    #   suppliers towards those that deliver (Inoue & Todo 2020)
     important_weight: Share = 0.5  # how strongly an important input binds (Pichler et al.)
     finished_goods_days: NonNeg = 3.0  # warehouse room for unshipped output, days
 
@@ -226,14 +247,18 @@ class DemandParams(Strict):
 
 
 class RegionParams(Strict):
-    name: str
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]
     share: Share  # share of outside suppliers in this region
     capacity: NonNegSchedule = 1.0  # production factor over time (own disruptions)
+    chain_weights: dict[str, NonNeg] = {}  # where each chain's outside suppliers sit (x share)
+    handover_share: ShareSchedule = 0.0  # share of its trucks to Shanghai that may not enter
+    #   while passes are required and hand over at a transfer station (risk-area origin)
 
 
 class ExternalParams(Strict):
     regions: list[RegionParams]
     slack: Annotated[float, Field(ge=1.0)] = 1.1  # capacity over normal Shanghai orders
+    stock_days: NonNeg = 5.0  # finished goods an outside supplier keeps for its customers
 
     @model_validator(mode="after")
     def _check(self) -> ExternalParams:
@@ -297,9 +322,17 @@ class Scenario(Strict):
                 _known("chain", slot.source, self.chains, f"chains.{name}.inputs.source")
             for district in chain.district_weights:
                 _known("district", district, self.districts, f"chains.{name}.district_weights")
+        regions = {r.name: r for r in self.external.regions}
         for i, anchor in enumerate(self.anchors):
             _known("chain", anchor.chain, self.chains, f"anchors.{i}.chain")
             _known("district", anchor.district, self.districts, f"anchors.{i}.district")
+            if anchor.critical_source is not None:
+                _known("region", anchor.critical_source, regions, f"anchors.{i}.critical_source")
+        for i, region in enumerate(self.external.regions):
+            for chain in region.chain_weights:
+                _known("chain", chain, self.chains, f"external.regions.{i}.chain_weights")
+        if len(regions) != len(self.external.regions):
+            raise ValueError("external.regions: expected unique region names")
         total_share = sum(c.firm_share for c in self.chains.values())
         for i, batch in enumerate(self.policy.whitelist.batches):
             for chain in batch.chain_mix:

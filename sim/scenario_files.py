@@ -85,6 +85,7 @@ def no_lockdown(sc: Scenario) -> Scenario:
     data["epidemic"]["infection_hazard"] = 0.0
     for region in data["external"]["regions"]:
         region["capacity"] = 1.0
+        region["handover_share"] = 0.0
     data["logistics"]["driver_availability"] = {"in_city": 1.0, "inter_provincial": 1.0}
     for chain in data["chains"].values():
         chain["demand"] = 1.0

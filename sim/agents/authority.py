@@ -12,6 +12,7 @@ import numpy as np
 from sim.economy import MARKET
 from sim.scenario import ROUTES
 
+KEY_ENTERPRISE = -1  # queue rank of key firms in closed loop (key-enterprise passes)
 CITY_PRIORITY = 0  # queue rank of plants whose restart the city coordinated (first served)
 RED_LIGHT = 1  # queue rank of firms the desk flags red (critical input almost gone)
 YELLOW_LIGHT = 2  # then yellow; white-list batch b ranks YELLOW_LIGHT + b
@@ -19,15 +20,18 @@ UNLISTED = 99  # queue rank of firms approved by their district, not on a batch 
 
 
 def queue_rank(model) -> np.ndarray:
-    """Queue rank per firm: city-coordinated plants, red-light firms, then white-list batches
-    in order (if prioritised), then firms approved by their district."""
+    """Queue rank per firm: key firms in closed loop, city-coordinated plants, red-light
+    firms, then white-list batches in order (if prioritised), then firms approved by their
+    district."""
     batch = model.economy.firms.batch.astype(np.int64)
     rank = np.full(len(batch), UNLISTED)
     if model.params.policy.whitelist.priority:
         rank = np.where(batch > 0, batch + YELLOW_LIGHT, UNLISTED)
     desk = model.desk
     rank = np.where(desk.flagged, np.where(desk.red, RED_LIGHT, YELLOW_LIGHT), rank)
-    return np.where(model.economy.firms.city_priority, CITY_PRIORITY, rank)
+    f = model.economy.firms
+    rank = np.where(f.city_priority, CITY_PRIORITY, rank)
+    return np.where(f.key_channel, KEY_ENTERPRISE, rank)
 
 
 class PermitQueue:
@@ -163,7 +167,9 @@ class RedYellowDesk(mesa.Agent):
         )
         if not len(cand):
             return
-        cand = cand[np.argsort(cover[cand], kind="stable")][: self.capacity]
+        # key firms' cases are taken first (their own channel), then by cover
+        key = m.economy.firms.key_channel[cand]
+        cand = cand[np.lexsort((cover[cand], ~key))][: max(self.capacity, int(key.sum()))]
         self.flagged[cand] = True
         self.red[cand] = cover[cand] < self.red_days
         self.cases_today = len(cand)

@@ -24,10 +24,16 @@ APPROVAL, LABOUR, INPUTS, LOGISTICS, DEMAND = range(5)
 
 
 class EnterpriseBook:
-    """Columnar state of all Shanghai firms and their input inventories."""
+    """Columnar state of all Shanghai firms and their input inventories.
+
+    Inventories are held per input slot (a firm's stock of one input, whichever supplier
+    delivered it); each slot's orders are split over its 1-3 supplier links by order
+    weights that move towards the suppliers that deliver (Inoue & Todo 2020) and back to
+    the normal shares once all deliver.
+    """
 
     def __init__(self, sc: Scenario, econ: Economy) -> None:
-        f, lk = econ.firms, econ.links
+        f, lk, sl = econ.firms, econ.links, econ.slots
         self.n = f.n
         self.normal = f.output
         self.min_crew = f.min_crew
@@ -35,23 +41,37 @@ class EnterpriseBook:
         p = sc.production
         self.alpha_max, self.alpha_tau = p.alpha_max, p.alpha_tau
         self.tau, self.w_imp = p.tau, p.important_weight
+        self.shift_days = p.order_shift_days
         self.fg_room = p.finished_goods_days * f.output
         self.n_in = int(np.sum(lk.customer != MARKET))  # input links come first
-        self.cust = lk.customer[: self.n_in]
-        self.crit = lk.criticality[: self.n_in]
-        self.coef = lk.coefficient[: self.n_in]
+        self.n_slots = sl.n
+        self.cust = sl.firm  # firm of each slot
+        self.crit = sl.criticality
+        self.coef = sl.coefficient
         self.use_normal = self.coef * f.output[self.cust]  # input use at normal output
         self.seg = np.searchsorted(self.cust, np.arange(f.n))
+        self.link_slot = lk.slot[: self.n_in].astype(np.int64)
+        self.share_normal = lk.share[: self.n_in]
+        self.weight = self.share_normal.copy()  # share of the slot's orders on each link
         days = f.inventory_days[self.cust]
-        self.target = self.use_normal * (days + lk.transit[: self.n_in])
-        self.stock = self.use_normal * days  # input inventories, 10k yuan
+        transit = self.slot_sum(self.share_normal * lk.transit[: self.n_in])
+        self.target = self.use_normal * (days + transit)
+        self.stock = self.use_normal * days  # input inventories per slot, 10k yuan
         self.output = f.output.copy()
         self.alpha = np.ones(f.n)
         self.fg = np.zeros(f.n)  # finished goods waiting to ship
         self.bound = np.full(f.n, DEMAND, np.int8)
         self.labour = np.ones(f.n)
         self.cover = np.full(f.n, np.inf)  # days of the scarcest critical input
-        self.used = np.zeros(self.n_in)  # inputs used up today, per link
+        self.used = np.zeros(self.n_slots)  # inputs used up today, per slot
+
+    def slot_sum(self, per_link: np.ndarray) -> np.ndarray:
+        """Sum a per-input-link quantity over each slot's links."""
+        return np.bincount(self.link_slot, weights=per_link, minlength=self.n_slots)
+
+    def receive(self, arrived: np.ndarray) -> None:
+        """Goods arriving on input links go into their slot's inventory."""
+        self.stock += self.slot_sum(arrived)
 
     def input_factor(self, capacity: np.ndarray) -> np.ndarray:
         """Partially binding Leontief factor per firm."""
@@ -89,13 +109,28 @@ class EnterpriseBook:
         goal = np.where(operating & (f_dem > capacity + 1e-9), self.alpha_max, 1.0)
         self.alpha += (goal - self.alpha) / self.alpha_tau
 
+    def shift_orders(self, fill: np.ndarray) -> None:
+        """Move each slot's order weights towards suppliers that fill their orders.
+
+        ``fill`` is today's shipped / outstanding per input link (1 where nothing was
+        owed). The goal is the normal share times the fill rate, renormalised within the
+        slot: a supplier that ships nothing loses its share to those that deliver, and a
+        slot whose suppliers all deliver returns to its normal shares.
+        """
+        goal = self.share_normal * fill
+        total = self.slot_sum(goal)[self.link_slot]
+        goal = np.where(total > 1e-12, goal / np.maximum(total, 1e-12), self.weight)
+        self.weight += (goal - self.weight) / self.shift_days
+
     def orders(self, operating, in_transit, outstanding) -> np.ndarray:
-        """Stage 6: new orders per input link, restoring target cover with time constant tau."""
+        """Stage 6: new orders per input link, restoring each slot's target cover with time
+        constant tau and split over the slot's suppliers by the order weights."""
         use = self.coef * self.output[self.cust]
-        gap = self.target - (self.stock + in_transit + outstanding)
+        pipeline = self.slot_sum(in_transit + outstanding)
+        gap = self.target - (self.stock + pipeline)
         new = np.maximum(use + gap / self.tau, 0.0)
         new[~operating[self.cust]] = 0.0
-        return new
+        return new[self.link_slot] * self.weight
 
 
 class Enterprise(mesa.Agent):

@@ -55,8 +55,20 @@ class Freight:
         self.supplier_chain = prod_chain[lk.supplier]
         self.external_region = econ.external_region
         self.external_normal = econ.external_capacity
-        self.external_supply = econ.external_capacity.copy()
+        self.external_supply = econ.external_capacity.copy()  # today's production
+        # outside suppliers keep what they do not ship, up to stock_days of normal sales
+        self.external_room = sc.external.stock_days * econ.external_capacity / sc.external.slack
+        self.external_fg = self.external_room.copy()
         self.arrived = np.zeros(lk.n)
+        self.fill = np.ones(self.n_in)  # today's shipped / outstanding per input link
+        n = econ.firms.n
+        owner = np.where(lk.customer == MARKET, lk.supplier, lk.customer)
+        self.key = (owner < n) & econ.firms.key_channel[np.minimum(owner, n - 1)]
+        inbound = (lk.supplier >= n) & (lk.customer != MARKET) & ~self.key
+        # region of the outside supplier of each inbound link (-1: no hand-over rule)
+        self.handover_region = np.where(
+            inbound, econ.external_region[np.maximum(lk.supplier - n, 0)], -1
+        )
 
     def requests(self) -> np.ndarray:
         """Outstanding orders per producer (input orders plus final demand)."""
@@ -75,8 +87,11 @@ class Freight:
         pool = cal.drivers[:, t] * self.route_fleet
         running = np.bincount(lk.route, weights=trucks, minlength=len(pool))
         staffed = np.minimum(1.0, pool / np.maximum(running, 1e-12))
-        self.capacity = trucks * staffed[lk.route] * self.trips_per_truck * lk.truck_value
+        # key firms' point-to-point freight runs with its own closed-loop drivers
+        staffed_link = np.where(self.key, 1.0, staffed[lk.route])
+        self.capacity = trucks * staffed_link * self.trips_per_truck * lk.truck_value
         self.external_supply = self.external_normal * cal.region_capacity[self.external_region, t]
+        self.external_fg += self.external_supply
         return np.bincount(lk.supplier, weights=self.capacity, minlength=self.n_prod)
 
     def ship(self, t: int, cal, fg: np.ndarray, priority: np.ndarray | None) -> np.ndarray:
@@ -85,11 +100,15 @@ class Freight:
         Returns goods taken from each Shanghai firm's finished-goods stock.
         """
         lk = self.links
-        available = np.concatenate([fg, self.external_supply])
+        available = np.concatenate([fg, self.external_fg])
         alloc = self._ration(available, priority)
-        direct = np.minimum(alloc, self.capacity)
-        station = self._station(t, cal, alloc - direct)
+        # trucks from regions whose drivers may not enter must hand over at a station
+        must = alloc * self._handover_share(t, cal)
+        direct = np.minimum(alloc - must, self.capacity)
+        station = self._station(t, cal, must, alloc - must - direct)
         shipped = direct + station
+        want = self.outstanding[: self.n_in]
+        self.fill = np.where(want > 1e-9, shipped[: self.n_in] / np.maximum(want, 1e-12), 1.0)
         self.shipped = shipped
         self.trips = shipped / lk.truck_value
         self.trucks_used = direct / lk.truck_value / self.trips_per_truck
@@ -106,7 +125,18 @@ class Freight:
         self.in_transit -= self.arrived
         self._settle_orders(shipped)
         taken = np.bincount(lk.supplier, weights=shipped, minlength=self.n_prod)
+        self.external_fg = np.minimum(
+            np.maximum(self.external_fg - taken[self.n_firms :], 0.0), self.external_room
+        )
         return taken[: self.n_firms]
+
+    def _handover_share(self, t: int, cal) -> np.ndarray:
+        """Per link, the share of today's goods that must go through a transfer station."""
+        if not cal.pass_regime[t]:
+            return np.zeros(self.links.n)
+        share = cal.region_handover[:, t]
+        r = self.handover_region
+        return np.where(r >= 0, share[np.maximum(r, 0)], 0.0)
 
     def _ration(self, available: np.ndarray, priority: np.ndarray | None) -> np.ndarray:
         """Proportional rationing over outstanding orders; priority customers first."""
@@ -122,16 +152,22 @@ class Freight:
         r2 = np.minimum(1.0, left / np.maximum(rest, 1e-12))
         return want * np.where(priority, r1[sup], r2[sup])
 
-    def _station(self, t: int, cal, excess: np.ndarray) -> np.ndarray:
-        """Inter-provincial goods that go through the transfer stations' hand-over pool."""
+    def _station(self, t: int, cal, must: np.ndarray, overflow: np.ndarray) -> np.ndarray:
+        """Inter-provincial goods handed over at the transfer stations: first those whose
+        trucks may not enter, then what the links' own passes and drivers could not carry."""
         pool = cal.station_trips[t]
-        if pool <= 0:
-            return np.zeros_like(excess)
-        want_trips = np.where(self.inter, excess, 0.0) / self.links.truck_value
-        total = want_trips.sum()
-        if total <= 0:
-            return np.zeros_like(excess)
-        return want_trips * min(1.0, pool / total) * self.links.truck_value
+        out = np.zeros_like(must)
+        for goods in (must, overflow):
+            if pool <= 0:
+                break
+            trips = np.where(self.inter, goods, 0.0) / self.links.truck_value
+            total = trips.sum()
+            if total <= 0:
+                continue
+            take = min(1.0, pool / total)
+            out += trips * take * self.links.truck_value
+            pool -= total * take
+        return out
 
     def _settle_orders(self, shipped: np.ndarray) -> None:
         """Filled orders leave the books; unmet final demand is partly kept as backlog."""
