@@ -76,6 +76,8 @@ class Slots:
     criticality: np.ndarray  # int8 index into CRITICALITY
     coefficient: np.ndarray  # input value per unit of the firm's output
     n_suppliers: np.ndarray  # int8 supplier links of the slot
+    inventory_days: np.ndarray  # target days of cover (the firm's, or an anchor's for
+    #   its critical inputs)
 
     @property
     def n(self) -> int:
@@ -372,11 +374,14 @@ def _build_links(
     rank = np.empty(n_slots, np.int64)
     rank[order_s] = np.arange(n_slots)
     slot_a = rank[slot_a]
+    s_firm, s_crit = s_firm[order_s], np.concatenate(slot_crit)[order_s]
+    days = firms.inventory_days[s_firm].astype(float)
+    for a in sc.anchors:
+        if a.critical_stock_days is not None:
+            days[(s_firm == firms.names.index(a.name)) & (s_crit == 0)] = a.critical_stock_days
     slots = Slots(
-        s_firm[order_s].astype(np.int32),
-        np.concatenate(slot_crit)[order_s],
-        s_coef[order_s],
-        np.bincount(slot_a, minlength=n_slots).astype(np.int8),
+        s_firm.astype(np.int32), s_crit, s_coef[order_s],
+        np.bincount(slot_a, minlength=n_slots).astype(np.int8), days,
     )
     cust_a = slots.firm[slot_a].astype(np.int64)
     coef_a = slots.coefficient[slot_a] * share_a

@@ -101,6 +101,8 @@ class AnchorParams(Strict):
     closed_loop_beds: Annotated[int, Field(ge=0)] = 0  # on-site beds (persons)
     min_crew: Share | None = None  # overrides the chain's minimum crew
     inventory_days: PosFloat | None = None  # overrides the chain's days of input cover
+    critical_stock_days: PosFloat | None = None  # days of cover kept of its critical inputs
+    #   (just-in-time parts), if not its inventory_days
     city_priority: bool = False  # restart coordinated by the city: head of permit/pass queues
     key_channel: bool = False  # key-enterprise passes, point-to-point logistics, desk first
     critical_source: str | None = None  # region of the sole outside supplier of each critical

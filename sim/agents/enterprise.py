@@ -53,7 +53,7 @@ class EnterpriseBook:
         self.link_slot = lk.slot[: self.n_in].astype(np.int64)
         self.share_normal = lk.share[: self.n_in]
         self.weight = self.share_normal.copy()  # share of the slot's orders on each link
-        days = f.inventory_days[self.cust]
+        days = sl.inventory_days
         transit = self.slot_sum(self.share_normal * lk.transit[: self.n_in])
         self.target = self.use_normal * (days + transit)
         self.stock = self.use_normal * days  # input inventories per slot, 10k yuan
