@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim.economy import build_economy  # noqa: E402
-from sim.experiment import replicate_seed  # noqa: E402
 from sim.model import DEFAULT_SCENARIO  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.replicates import replicate_seed  # noqa: E402
+from sim.scenario_files import load_scenario  # noqa: E402
 from sim.whitelist import coverage  # noqa: E402
 
 RULES = ("chain_led", "by_size", "random")
