@@ -14,7 +14,7 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 LAYERS = {
     "foundations": {"errors", "schedule", "schema", "yaml_io", "keys"},
     "inputs": {"scenario", "scenario_files"},
-    "engine": {"economy", "policy", "recorder", "model", "agents.authority",
+    "engine": {"economy", "whitelist", "policy", "recorder", "model", "agents.authority",
                "agents.enterprise", "agents.logistics", "agents.worker"},
     "run tools": {"replicates", "kpis", "replicate_stats", "memory", "results_folder",
                   "reported", "executors", "levers", "targets", "plots", "run_charts"},
