@@ -74,10 +74,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--replicates", type=int, default=4)
     ap.add_argument("--variant", action="append", default=[],
                     help="NAME=key=value[;key=value] (replaces the built-in list)")
+    ap.add_argument("--set", dest="base", action="append", default=[],
+                    help="key=value applied to every variant (e.g. smaller inventories)")
+    ap.add_argument("--only", action="append", default=[], help="run only these variants")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
-    base_sc = load_scenario(args.scenario, [f"scale={args.scale:g}"])
+    base = [f"scale={args.scale:g}", *args.base]
+    base_sc = load_scenario(args.scenario, base)
     chosen = variants(base_sc)
+    if args.only:
+        chosen = {k: v for k, v in chosen.items() if k == "default" or k in args.only}
     if args.variant:
         chosen = {"default": []}
         for spec in args.variant:
@@ -86,14 +92,15 @@ def main(argv: list[str] | None = None) -> None:
     seeds = [replicate_seed(base_sc.seed, r) for r in range(args.replicates)]
     results: dict[str, list[dict[str, float]]] = {}
     for name, overrides in chosen.items():
-        sc = load_scenario(args.scenario, [f"scale={args.scale:g}", *overrides])
+        sc = load_scenario(args.scenario, [*base, *overrides])
         results[name] = [measure(sc, s) for s in seeds]
         print(name, {k: round(float(np.median([r[k] for r in results[name]])), 3)
                      for k in results[name][0]}, flush=True)
     keys = list(results["default"][0])
     lines = [
-        f"scale {args.scale:g}, {args.replicates} paired seeds; median over seeds, "
-        "[5-95%] of the paired difference from the default",
+        f"scale {args.scale:g}, {args.replicates} paired seeds"
+        + (f", every variant with {' '.join(args.base)}" if args.base else "")
+        + "; median over seeds, [5-95%] of the paired difference from the default",
         "",
         "| variant | " + " | ".join(keys) + " |",
         "|---" * (len(keys) + 1) + "|",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.apportion import split
 from sim.errors import ScenarioError
 from sim.scenario import ROUTES, Scenario
 from sim.whitelist import assign_batches
@@ -154,7 +155,7 @@ class Outside:
             p = np.array([r.share * r.chain_weights.get(cname, 1.0) for r in regions])
             if p.sum() <= 0:
                 p = np.array([r.share for r in regions])
-            counts = _split(n_ext, p)
+            counts = split(n_ext, p)
             region[ci * n_ext : (ci + 1) * n_ext] = np.repeat(
                 np.arange(len(regions), dtype=np.int8), counts
             )
@@ -173,18 +174,10 @@ class Outside:
         return self.offset + rng.choice(members, size=k)
 
 
-def _split(total: int, shares: np.ndarray) -> np.ndarray:
-    """Integer counts summing to ``total`` in proportion to ``shares`` (largest remainder)."""
-    raw = total * shares / shares.sum()
-    counts = np.floor(raw).astype(int)
-    counts[np.argsort(counts - raw)[: total - counts.sum()]] += 1
-    return counts
-
-
 def _build_firms(sc: Scenario, rng, chains: list[str], districts: list[str]) -> Firms:
     n = sc.economy.firms
     cfg = [sc.chains[c] for c in chains]
-    counts = _split(n, np.array([c.firm_share for c in cfg]))
+    counts = split(n, np.array([c.firm_share for c in cfg]))
     anchors_by_chain = {c: [a for a in sc.anchors if a.chain == c] for c in chains}
     chain = np.repeat(np.arange(len(chains), dtype=np.int8), counts)
     tier = np.empty(n, np.int8)
@@ -205,7 +198,7 @@ def _build_firms(sc: Scenario, rng, chains: list[str], districts: list[str]) -> 
         anchors = anchors_by_chain[cname]
         if len(anchors) > k:
             raise ScenarioError("scenario", f"chain '{cname}' has more anchors than firms")
-        tier[sl] = np.repeat(np.arange(3, dtype=np.int8), _split(k, np.array(c.tiers)))
+        tier[sl] = np.repeat(np.arange(3, dtype=np.int8), split(k, np.array(c.tiers)))
         size = rng.lognormal(0.0, sc.economy.size_sigma, k)
         size[: len(anchors)] = 0.0
         tier[start : start + len(anchors)] = 0
@@ -447,7 +440,7 @@ def _relieve_overloaded(rng, firms: Firms, sup, flow, outside: Outside) -> np.nd
 
 def _compounds(sc: Scenario, districts: list[str]) -> np.ndarray:
     pop = np.array([sc.districts[d].population for d in districts], float)
-    counts = np.maximum(1, _split(sc.economy.compounds, pop))
+    counts = np.maximum(1, split(sc.economy.compounds, pop))
     return np.repeat(np.arange(len(districts), dtype=np.int8), counts)
 
 

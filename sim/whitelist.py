@@ -9,22 +9,23 @@ in the batch mix has room; what is left is filled by size.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from sim.economy import Firms, Links
-    from sim.scenario import Scenario
+from sim.apportion import split
+from sim.scenario import Scenario
+
+# Firms and Links are sim.economy's columns; typed Any here because economy imports this
+# module (the import graph must stay acyclic)
+Firms = Links = Any
 
 MARKET = -1
 
 
 def _quotas(spec, chains: list[str]) -> dict[int, int]:
-    from sim.economy import _split
-
     mix = list(spec.chain_mix)
-    counts = _split(spec.firms, np.array([spec.chain_mix[c] for c in mix]))
+    counts = split(spec.firms, np.array([spec.chain_mix[c] for c in mix]))
     return {chains.index(c): int(k) for c, k in zip(mix, counts, strict=True)}
 
 

@@ -12,7 +12,7 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 
 # Lowest first. A module may import modules of its own layer or of a lower one only.
 LAYERS = {
-    "foundations": {"errors", "schedule", "schema", "yaml_io", "keys"},
+    "foundations": {"errors", "schedule", "schema", "yaml_io", "keys", "apportion"},
     "inputs": {"scenario", "scenario_files"},
     "engine": {"economy", "whitelist", "policy", "recorder", "model", "agents.authority",
                "agents.enterprise", "agents.logistics", "agents.worker"},
