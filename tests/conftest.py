@@ -6,7 +6,8 @@ from sim.model import RecoveryModel
 from sim.scenario_files import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-SMALL = Path(__file__).resolve().parent / "fixtures" / "small.yaml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SMALL = FIXTURES / "small.yaml"
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ from optuna.trial import TrialState
 
 from tests.conftest import ROOT, SMALL
 
+pytestmark = pytest.mark.slow
+
 TRIALS = 10
 
 

@@ -9,7 +9,7 @@ from sim.calibrate import Calibration, apply_levers, parse_levers
 from sim.executors import SerialExecutor
 from sim.replicates import replicate_seed, run_replicate
 from sim.targets import Target, load_targets, simulated_values
-from tests.conftest import SMALL
+from tests.conftest import ROOT, SMALL
 
 TRUE = {"permits.daily_capacity": 1.6, "permits.processing_delay_days": 3}
 TOLERANCE = {"permits.daily_capacity": 0.1, "permits.processing_delay_days": 0.0}  # relative
@@ -34,6 +34,7 @@ def synthetic_targets(tmp_path: Path, small_scenario) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_calibration_recovers_known_parameters(tmp_path, small_scenario):
     scenario = tmp_path / "short.yaml"
     scenario.write_text(f"base: {SMALL}\nend_date: 2022-05-10\n")
@@ -50,7 +51,7 @@ def test_calibration_recovers_known_parameters(tmp_path, small_scenario):
 
 
 def test_targets_file_loads_and_every_target_maps():
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     targets = load_targets(root / "data" / "targets" / "shanghai_2022.yaml")
     assert len(targets) >= 14
     assert all(t.mappable for t in targets)
@@ -67,6 +68,7 @@ def test_unknown_metric_in_targets_is_named(tmp_path):
     assert "targets.0" in str(err.value) and "output_idx" in str(err.value)
 
 
+@pytest.mark.slow
 def test_a_trial_with_invalid_parameters_fails_and_the_search_goes_on(tmp_path, small_scenario):
     scenario = tmp_path / "short.yaml"
     scenario.write_text(f"base: {SMALL}\nend_date: 2022-04-20\n")

@@ -10,10 +10,13 @@ import sys
 import time
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from run import cli
 from tests.conftest import ROOT, SMALL
+
+pytestmark = pytest.mark.slow
 
 RUNS = 18  # 3 x 2 points x 3 replicates, each run ~0.2 s
 SWEEP = ["sweep", "--scenario", str(SMALL), "--grid", "permits.daily_capacity=x1,x2,x4",

@@ -13,8 +13,8 @@ from sim.run_folder import run_scenario
 from sim.sweep_file import load_sweep, sweep_from_options
 from sim.sweep_plan import make_plan
 from sim.sweep_run import run_sweep
-from tests.conftest import SMALL
-from tests.test_sweep import FIXTURES, TINY
+from tests.conftest import FIXTURES, SMALL
+from tests.experiments.test_sweep import TINY
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,7 @@ def test_more_permits_and_passes_mean_less_output_lost(tiny):
     assert lost[(4, 1)] < lost[(1, 0.25)]
 
 
+@pytest.mark.slow
 def test_dask_cluster_gives_the_same_results_as_the_local_pool(tiny, tiny_plan, tmp_path):
     from distributed import LocalCluster
 

@@ -1,14 +1,13 @@
 """Scenario files: loading, inheritance, overrides and clear errors."""
 
-from pathlib import Path
 
 import pytest
 
 from sim.errors import ScenarioError
 from sim.keys import parse_override
 from sim.scenario_files import load_scenario
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SCEN = ROOT / "scenarios"
 
 

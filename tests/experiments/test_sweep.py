@@ -9,9 +9,8 @@ from click.testing import CliRunner
 from run import cli
 from sim.sweep_file import SweepError, load_sweep, parse_sweep, sweep_from_options
 from sim.sweep_plan import make_plan
-from tests.conftest import SMALL
+from tests.conftest import FIXTURES, SMALL
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TINY = FIXTURES / "tiny_sweep.yaml"
 
 

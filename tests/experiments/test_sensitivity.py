@@ -11,7 +11,7 @@ from run import cli
 from sim.errors import FugongError
 from sim.sensitivity import analyse, sensitivity_plan
 from sim.sweep_file import parse_sweep
-from tests.test_sweep import FIXTURES
+from tests.conftest import FIXTURES
 
 LEVERS = {
     "permits.daily_capacity": {"range": {"lo": 0.5, "hi": 4, "log": True},
@@ -65,6 +65,7 @@ def test_indices_rank_a_known_function(method):
     assert censored == 2 * int(np.isnan(days).sum()) > 0
 
 
+@pytest.mark.slow
 def test_sensitivity_command_end_to_end(tmp_path):
     """Sobol with N=2 over 3 levers: 10 short runs, about 4 s."""
     sweep_file = tmp_path / "levers.yaml"

@@ -6,8 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from run import cli
+from tests.conftest import ROOT
 
-BASE = Path(__file__).resolve().parent.parent / "scenarios" / "shanghai_2022.yaml"
+BASE = ROOT / "scenarios" / "shanghai_2022.yaml"
 ANCHOR = "{name: x, label: X, chain: %s, district: %s, staff: 10, output: 1, units: u, " \
          "units_per_day: 1}"
 

@@ -11,6 +11,8 @@ import pytest
 
 from tests.conftest import ROOT, SMALL
 
+pytestmark = pytest.mark.slow
+
 
 def start_run(out: Path) -> subprocess.Popen:
     return subprocess.Popen(
