@@ -7,9 +7,31 @@ from pathlib import Path
 
 import click
 
-from sim.errors import FugongError
+from sim.errors import FugongError, Interrupted
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+PATH = click.Path(path_type=Path)
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1),
+    default=None,
+    help="Local worker processes [default: all cores].",
+)
+scheduler_option = click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Run on a Dask cluster, e.g. tcp://host:8786.",
+)
+
+
+def set_option(help_text: str | None = None):
+    return click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=help_text)
+
+
+def out_option(help_text: str):
+    return click.option("--out", type=PATH, default=None, help=help_text)
 
 
 class FugongGroup(click.Group):
@@ -18,6 +40,9 @@ class FugongGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except Interrupted as exc:  # work so far is saved; the message says how to continue
+            click.echo(str(exc), err=True)
+            sys.exit(exc.exit_code)
         except FugongError as exc:
             if ctx.params.get("debug"):
                 raise
@@ -32,13 +57,11 @@ def cli(debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("scenario", type=PATH)
 @click.option("--seed", type=int, default=None, help="Base seed (default: the scenario's).")
 @click.option("--replicates", "-r", type=click.IntRange(1), default=1, show_default=True)
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override a scenario key, e.g. --set permits.daily_capacity=4000.")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Results folder (default: results/<scenario>-<time>).")
+@set_option("Override a scenario key, e.g. --set permits.daily_capacity=4000.")
+@out_option("Results folder (default: results/<scenario>-<time>).")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--force", is_flag=True, help="Replace an existing results folder.")
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
@@ -47,8 +70,14 @@ def run(scenario, seed, replicates, overrides, out, jobs, force, no_charts) -> N
     from sim.run_folder import run_scenario
 
     outcome = run_scenario(
-        scenario, seed=seed, replicates=replicates, overrides=list(overrides), out=out,
-        jobs=jobs, force=force, charts=not no_charts,
+        scenario,
+        seed=seed,
+        replicates=replicates,
+        overrides=list(overrides),
+        out=out,
+        jobs=jobs,
+        force=force,
+        charts=not no_charts,
     )
     click.echo(outcome.kpis.to_string(float_format=lambda v: f"{v:,.2f}"))
     click.echo(f"finished in {outcome.seconds:.1f} s")
@@ -56,8 +85,8 @@ def run(scenario, seed, replicates, overrides, out, jobs, force, no_charts) -> N
 
 
 @cli.command()
-@click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE")
+@click.argument("scenario", type=PATH)
+@set_option()
 def validate(scenario, overrides) -> None:
     """Check SCENARIO and print the resolved scenario."""
     import yaml
@@ -70,8 +99,7 @@ def validate(scenario, overrides) -> None:
 
 
 @cli.command()
-@click.option("--dir", "folder", type=click.Path(path_type=Path), default=SCENARIO_DIR,
-              show_default=True)
+@click.option("--dir", "folder", type=PATH, default=SCENARIO_DIR, show_default=True)
 def scenarios(folder) -> None:
     """List scenario files with one-line descriptions."""
     from sim.scenario_files import describe_folder
@@ -81,59 +109,82 @@ def scenarios(folder) -> None:
 
 
 @cli.command()
-@click.argument("sweep_file", required=False, type=click.Path(path_type=Path))
-@click.option("--scenario", type=click.Path(path_type=Path), default=None,
-              help="Base scenario (without a sweep file, or replacing the file's base).")
-@click.option("--grid", multiple=True, metavar="KEY=V1,V2,...",
-              help="Vary KEY over these values; x0.5,x1,x2 are multiples of its schedule.")
+@click.argument("sweep_file", required=False, type=PATH)
+@click.option(
+    "--scenario",
+    type=PATH,
+    default=None,
+    help="Base scenario (without a sweep file, or replacing the file's base).",
+)
+@click.option(
+    "--grid",
+    multiple=True,
+    metavar="KEY=V1,V2,...",
+    help="Vary KEY over these values; x0.5,x1,x2 are multiples of its schedule.",
+)
 @click.option("--replicates", "-r", type=click.IntRange(1), default=None)
 @click.option("--seed", type=int, default=None, help="Base seed (default: the sweep's).")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Fixed scenario override for every run.")
-@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
-              help="Local worker processes [default: all cores].")
-@click.option("--scheduler", metavar="ADDRESS", default=None,
-              help="Run on a Dask cluster, e.g. tcp://host:8786.")
-@click.option("--resume", is_flag=True, help="Continue the sweep in --out: skip finished runs, "
-              "retry failed ones.")
+@set_option("Fixed scenario override for every run.")
+@jobs_option
+@scheduler_option
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the sweep in --out: skip finished runs, retry failed ones.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing results folder.")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Results folder [default: results/sweep-<name>-<time>].")
+@out_option("Results folder [default: results/sweep-<name>-<time>].")
 @click.option("--dry-run", is_flag=True, help="Print the number of runs and a time estimate.")
-def sweep(sweep_file, scenario, grid, replicates, seed, overrides, jobs, scheduler, resume,
-          force, out, dry_run) -> None:
+def sweep(
+    sweep_file,
+    scenario,
+    grid,
+    replicates,
+    seed,
+    overrides,
+    jobs,
+    scheduler,
+    resume,
+    force,
+    out,
+    dry_run,
+) -> None:
     """Run a sweep of scenario levers (SWEEP_FILE, or --scenario with --grid).
 
     Every finished run is written at once; --resume skips finished runs and retries failed
     ones. Replicate i of every point uses the same seed (common random numbers).
     """
-    from sim.executors import make_executor
-    from sim.sweep_run import SweepInterrupted, dry_run_text, prepare, run_sweep
+    from sim.sweep_run import dry_run_text, execute_sweep, prepare
     from sim.sweep_store import console_table, point_summary
 
-    plan, out = prepare(sweep_file, scenario=scenario, grid=list(grid), replicates=replicates,
-                        seed=seed, sets=list(overrides), resume=resume, out=out)
+    plan, out = prepare(
+        sweep_file,
+        scenario=scenario,
+        grid=list(grid),
+        replicates=replicates,
+        seed=seed,
+        sets=list(overrides),
+        resume=resume,
+        out=out,
+    )
     if dry_run:
         click.echo(dry_run_text(plan, out, resume=resume, jobs=jobs, scheduler=scheduler))
         return
-    executor = make_executor(jobs, scheduler)
-    try:
-        outcome = run_sweep(plan, out, executor, resume=resume, force=force)
-    except SweepInterrupted as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(130)
-    finally:
-        executor.close()
+    outcome = execute_sweep(plan, out, jobs=jobs, scheduler=scheduler, resume=resume, force=force)
     click.echo(console_table(point_summary(plan, outcome.runs), plan.reference))
     rate = 60 * outcome.computed / outcome.seconds if outcome.seconds else 0.0
-    click.echo(f"{outcome.computed} runs computed in {outcome.seconds:.1f} s "
-               f"({rate:.1f} runs/min, {executor.jobs} workers)")
+    click.echo(
+        f"{outcome.computed} runs computed in {outcome.seconds:.1f} s "
+        f"({rate:.1f} runs/min, {outcome.workers} workers)"
+    )
     click.echo(f"results: {outcome.folder}")
     if outcome.failed:
-        click.echo(f"error: {outcome.failed} run(s) failed (see runs.parquet and failed/); "
-                   f"retry them with: fugong sweep --resume --out {out}", err=True)
+        click.echo(
+            f"error: {outcome.failed} run(s) failed (see runs.parquet and failed/); "
+            f"retry them with: fugong sweep --resume --out {out}",
+            err=True,
+        )
         sys.exit(1)
-
 
 
 def _ints(text: str | None) -> list[int] | None:
@@ -146,51 +197,90 @@ def _ints(text: str | None) -> list[int] | None:
 
 
 @cli.command()
-@click.argument("results", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("results", nargs=-1, required=True, type=PATH)
 @click.option("--metric", default="capacity_utilization", show_default=True)
 @click.option("--group", default="all", show_default=True)
-@click.option("--points", default=None, metavar="0,3,5",
-              help="Sweep points to compare [default: all].")
-@click.option("--reference", default=None,
-              help="Series to difference against [default: the first; a sweep's reference].")
-@click.option("--kpi", "days_kpi", default="days_to_80pct", show_default=True,
-              type=click.Choice(["days_to_50pct", "days_to_80pct", "days_to_90pct"]))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Folder for compare.png and the CSVs [default: results/compare-<time>].")
+@click.option(
+    "--points", default=None, metavar="0,3,5", help="Sweep points to compare [default: all]."
+)
+@click.option(
+    "--reference",
+    default=None,
+    help="Series to difference against [default: the first; a sweep's reference].",
+)
+@click.option(
+    "--kpi",
+    "days_kpi",
+    default="days_to_80pct",
+    show_default=True,
+    type=click.Choice(["days_to_50pct", "days_to_80pct", "days_to_90pct"]),
+)
+@out_option("Folder for compare.png and the CSVs [default: results/compare-<time>].")
 def compare(results, metric, group, points, reference, days_kpi, out) -> None:
     """Overlay the recovery curves of RESULTS folders (runs or sweeps) and tabulate KPIs."""
     from sim.compare import compare as run_compare
     from sim.compare import printable
 
-    done = run_compare(list(results), metric=metric, group=group, points=_ints(points),
-                       reference=reference, days_kpi=days_kpi, out=out)
-    click.echo(f"reference: {done.reference}; differences are paired by seed (mean and "
-               "90% t-interval over replicates)")
+    done = run_compare(
+        list(results),
+        metric=metric,
+        group=group,
+        points=_ints(points),
+        reference=reference,
+        days_kpi=days_kpi,
+        out=out,
+    )
+    click.echo(
+        f"reference: {done.reference}; differences are paired by seed (mean and "
+        "90% t-interval over replicates)"
+    )
     click.echo(printable(done.table, days_kpi))
     click.echo(f"results: {done.folder}")
 
 
 @cli.command()
-@click.argument("results", type=click.Path(path_type=Path))
+@click.argument("results", type=PATH)
 @click.option("--x", "x", required=True, help="Lever on the x axis (a sweep parameter key).")
 @click.option("--y", "y", required=True, help="Lever on the y axis.")
 @click.option("--group", default="chain:automobile", show_default=True)
-@click.option("--level", type=click.FloatRange(0, 2), default=0.8, show_default=True,
-              help="Capacity utilization to reach.")
-@click.option("--by", "by", type=click.DateTime(["%Y-%m-%d"]), required=True,
-              help="Target date, e.g. 2022-05-31.")
-@click.option("--cost", "costs", multiple=True, metavar="KEY=WEIGHT",
-              help="Weight of a lever in the cost (levels are divided by their maximum).")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Folder for frontier.png and frontier.csv [default: RESULTS/frontier].")
+@click.option(
+    "--level",
+    type=click.FloatRange(0, 2),
+    default=0.8,
+    show_default=True,
+    help="Capacity utilization to reach.",
+)
+@click.option(
+    "--by",
+    "by",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="Target date, e.g. 2022-05-31.",
+)
+@click.option(
+    "--cost",
+    "costs",
+    multiple=True,
+    metavar="KEY=WEIGHT",
+    help="Weight of a lever in the cost (levels are divided by their maximum).",
+)
+@out_option("Folder for frontier.png and frontier.csv [default: RESULTS/frontier].")
 def frontier(results, x, y, group, level, by, costs, out) -> None:
     """Heat map of days to a utilization level over two levers of a sweep, and the cheapest
     combinations that reach it by a date."""
     from sim.frontier import frontier as run_frontier
     from sim.frontier import parse_costs
 
-    done = run_frontier(results, x, y, group=group, level=level, by=by.date(),
-                        costs=parse_costs(list(costs), (x, y)), out=out)
+    done = run_frontier(
+        results,
+        x,
+        y,
+        group=group,
+        level=level,
+        by=by.date(),
+        costs=parse_costs(list(costs), (x, y)),
+        out=out,
+    )
     shown = done.table.sort_values(["meets", "cost"], ascending=[False, True])
     cols = [x, y, "median_days", "share_meeting", "meets", "cost", "pareto", "cheapest"]
     click.echo(f"target: {done.target_days} days from the first lockdown")
@@ -201,67 +291,66 @@ def frontier(results, x, y, group, level, by, costs, out) -> None:
 
 
 @cli.command()
-@click.argument("sweep_file", type=click.Path(path_type=Path))
-@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol",
-              show_default=True)
-@click.option("--samples", "-n", type=click.IntRange(1), default=None,
-              help="SALib base sample N [default: sobol the sweep's samples or 64; "
-                   "morris 10 trajectories].")
+@click.argument("sweep_file", type=PATH)
+@click.option(
+    "--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True
+)
+@click.option(
+    "--samples",
+    "-n",
+    type=click.IntRange(1),
+    default=None,
+    help="SALib base sample N [default: sobol the sweep's samples or 64; morris 10 trajectories].",
+)
 @click.option("--kpi", default="days_to_80pct", show_default=True)
 @click.option("--group", default="all", show_default=True)
 @click.option("--replicates", "-r", type=click.IntRange(1), default=None)
-@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
-              help="Local worker processes [default: all cores].")
-@click.option("--scheduler", metavar="ADDRESS", default=None, help="Dask scheduler address.")
+@jobs_option
+@scheduler_option
 @click.option("--resume", is_flag=True)
 @click.option("--force", is_flag=True)
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Results folder [default: results/sensitivity-<name>-<method>-<time>].")
+@out_option("Results folder [default: results/sensitivity-<name>-<method>-<time>].")
 @click.option("--dry-run", is_flag=True, help="Print the number of runs and stop.")
-def sensitivity(sweep_file, method, samples, kpi, group, replicates, jobs, scheduler, resume,
-                force, out, dry_run) -> None:
+def sensitivity(
+    sweep_file,
+    method,
+    samples,
+    kpi,
+    group,
+    replicates,
+    jobs,
+    scheduler,
+    resume,
+    force,
+    out,
+    dry_run,
+) -> None:
     """Sobol or Morris indices of a KPI over the ranged parameters of SWEEP_FILE (SALib)."""
-    from datetime import datetime
+    from sim.sensitivity import prepare_sensitivity, run_sensitivity
 
-    from sim.executors import make_executor
-    from sim.results_folder import RESULTS_DIR
-    from sim.sensitivity import analyse, sensitivity_plan, write_outputs
-    from sim.sweep_file import load_sweep, sweep_from_options
-    from sim.sweep_run import SweepInterrupted, run_sweep
-
-    sw = load_sweep(sweep_file)
-    if replicates is not None:
-        sw = sweep_from_options(sw, replicates=replicates)
-    n = samples or ((sw.samples or 64) if method == "sobol" else 10)
-    plan, unit = sensitivity_plan(sw, Path(sweep_file).parent, method, n)
-    out = out or RESULTS_DIR / f"sensitivity-{sw.name}-{method}-{datetime.now():%Y%m%d-%H%M%S}"
-    click.echo(f"{method}: N={n}, {len(plan.points)} sample points x {sw.replicates} "
-               f"replicate(s) = {plan.n_runs} runs over {list(plan.points.columns)}")
+    job = prepare_sensitivity(sweep_file, method, samples, replicates, out)
+    plan = job.plan
+    click.echo(
+        f"{method}: N={job.n}, {len(plan.points)} sample points x {plan.sweep.replicates} "
+        f"replicate(s) = {plan.n_runs} runs over {list(plan.points.columns)}"
+    )
     if dry_run:
         return
-    executor = make_executor(jobs, scheduler)
-    try:
-        outcome = run_sweep(plan, out, executor, resume=resume, force=force,
-                            resume_command=f"the same command with --resume --out {out}")
-    except SweepInterrupted as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(130)
-    finally:
-        executor.close()
-    column = f"{group}/{kpi}"
-    table, censored = analyse(plan, outcome.runs, unit, method, column, seed=plan.seed)
-    write_outputs(out, table, method, column, n, censored, len(outcome.runs), unit, plan)
-    click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    if censored:
-        click.echo(f"note: {censored} run(s) never reached the level; their days were set to "
-                   "the horizon plus one day")
-    click.echo(f"results: {out}")
+    done = run_sensitivity(
+        job, kpi=kpi, group=group, jobs=jobs, scheduler=scheduler, resume=resume, force=force
+    )
+    click.echo(done.indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if done.censored:
+        click.echo(
+            f"note: {done.censored} run(s) never reached the level; their days were set to "
+            "the horizon plus one day"
+        )
+    click.echo(f"results: {done.folder}")
 
 
 @cli.command()
-@click.argument("manifest", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Results folder (default: next to the original, suffixed -rerun).")
+@click.argument("manifest", type=PATH)
+@out_option("Results folder (default: next to the original, suffixed -rerun).")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--force", is_flag=True, help="Replace an existing results folder.")
 def rerun(manifest, out, jobs, force) -> None:
@@ -274,33 +363,53 @@ def rerun(manifest, out, jobs, force) -> None:
 
 
 @cli.command()
-@click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--targets", type=click.Path(path_type=Path), required=True,
-              help="Targets file, e.g. data/targets/shanghai_2022.yaml.")
-@click.option("--param", "params", multiple=True, metavar="KEY=LO:HI",
-              help="Parameter to calibrate (schedules are scaled by a multiplier in "
-                   "[LO, HI]); default: the scenario's calibration.parameters.")
+@click.argument("scenario", type=PATH)
+@click.option(
+    "--targets",
+    type=PATH,
+    required=True,
+    help="Targets file, e.g. data/targets/shanghai_2022.yaml.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=LO:HI",
+    help="Parameter to calibrate (schedules are scaled by a multiplier in "
+    "[LO, HI]); default: the scenario's calibration.parameters.",
+)
 @click.option("--trials", type=click.IntRange(1), default=60, show_default=True)
 @click.option("--replicates", "-r", type=click.IntRange(1), default=2, show_default=True)
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Fixed scenario override for every trial (e.g. scale=20).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Fit only targets up to this date; report later ones out of sample.")
+@set_option("Fixed scenario override for every trial (e.g. scale=20).")
+@click.option(
+    "--until",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Fit only targets up to this date; report later ones out of sample.",
+)
 @click.option("--seed", type=int, default=None, help="Seed of the search and the replicates.")
-@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
-              help="Local worker processes [default: all cores].")
-@click.option("--scheduler", metavar="ADDRESS", default=None, help="Dask scheduler address.")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Calibration folder; an existing one resumes its search.")
-def calibrate(scenario, targets, params, trials, replicates, overrides, until, seed, jobs,
-              scheduler, out) -> None:
+@jobs_option
+@scheduler_option
+@out_option("Calibration folder; an existing one resumes its search.")
+def calibrate(
+    scenario, targets, params, trials, replicates, overrides, until, seed, jobs, scheduler, out
+) -> None:
     """Fit SCENARIO's parameters to reported figures (Optuna, resumable journal)."""
     from sim.calibrate import calibrate_scenario
 
     result = calibrate_scenario(
-        scenario, targets, list(params), trials=trials, replicates=replicates,
-        overrides=list(overrides), until=until.date() if until else None, seed=seed,
-        jobs=jobs, scheduler=scheduler, out=out, progress=lambda m: click.echo(m, err=True),
+        scenario,
+        targets,
+        list(params),
+        trials=trials,
+        replicates=replicates,
+        overrides=list(overrides),
+        until=until.date() if until else None,
+        seed=seed,
+        jobs=jobs,
+        scheduler=scheduler,
+        out=out,
+        progress=lambda m: click.echo(m, err=True),
     )
     fit = result["fit"]
     cols = ["target", "sample", "reported", "model_median", "model_p10", "model_p90", "met"]
@@ -311,10 +420,14 @@ def calibrate(scenario, targets, params, trials, replicates, overrides, until, s
 
 
 @cli.command()
-@click.argument("results", type=click.Path(path_type=Path))
-@click.option("--targets", type=click.Path(path_type=Path), required=True)
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Mark targets after this date as out of sample.")
+@click.argument("results", type=PATH)
+@click.option("--targets", type=PATH, required=True)
+@click.option(
+    "--until",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Mark targets after this date as out of sample.",
+)
 def fit(results, targets, until) -> None:
     """Score a RESULTS folder against reported targets (writes fit.csv there)."""
     from sim.targets import fit_results

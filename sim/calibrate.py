@@ -13,7 +13,7 @@ import json
 import math
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -24,71 +24,21 @@ import pandas as pd
 import yaml
 
 from sim.errors import FugongError, ScenarioError
-from sim.executors import Executor, make_executor
-from sim.keys import apply_override, get_key
+from sim.executors import Executor, executor_session
+from sim.keys import get_key
+from sim.levers import Lever, parse_levers
 from sim.replicates import replicate_seed, run_replicate
 from sim.results_folder import RESULTS_DIR
 from sim.scenario import Scenario
-from sim.scenario_files import load_scenario, resolve_raw, validate
+from sim.scenario_files import load_scenario, validate
 from sim.targets import Target, fit_table, load_targets, simulated_values
 from sim.targets import loss as target_loss
-
-
-@dataclass(frozen=True)
-class Lever:
-    """A calibrated parameter: a plain value, an integer, or a multiplier of a schedule."""
-
-    key: str
-    lo: float
-    hi: float
-    kind: str  # "value" | "int" | "multiplier"
-
-    def value(self, current: Any, x: float) -> Any:
-        """The parameter's value for search coordinate ``x``, given its base value."""
-        if self.kind == "multiplier":  # plain product: raw YAML schedules may hold ints
-            if isinstance(current, dict):
-                return {k: v * x for k, v in current.items()}
-            return current * x
-        return int(round(x)) if self.kind == "int" else float(x)
-
-    def apply(self, data: dict[str, Any], x: float) -> dict[str, Any]:
-        value = self.value(get_key(data, self.key), x)
-        return apply_override(data, self.key, value, "calibration")
-
-
-def parse_levers(specs: Iterable[str], sc: Scenario) -> list[Lever]:
-    """``KEY=LO:HI`` specs; schedules are calibrated as multipliers of their dated values."""
-    data = sc.model_dump(mode="python")
-    levers = []
-    for spec in specs:
-        key, sep, rng = spec.partition("=")
-        lo, sep2, hi = rng.partition(":")
-        try:
-            lo_f, hi_f = float(lo), float(hi)
-        except ValueError:
-            lo_f = hi_f = math.nan
-        if not sep or not sep2 or not lo_f < hi_f:
-            raise FugongError(f"--param {spec!r}: expected KEY=LO:HI with LO < HI")
-        try:
-            current = get_key(data, key)
-        except KeyError:
-            raise FugongError(f"--param {spec!r}: the scenario has no key '{key}'") from None
-        if isinstance(current, dict):
-            kind = "multiplier"
-        elif isinstance(current, int) and not isinstance(current, bool):
-            kind = "int"
-        elif isinstance(current, float):
-            kind = "value"
-        else:
-            raise FugongError(f"--param {spec!r}: '{key}' is not a number or a schedule")
-        levers.append(Lever(key, lo_f, hi_f, kind))
-    return levers
 
 
 def apply_levers(sc: Scenario, levers: list[Lever], values: dict[str, float]) -> Scenario:
     data = sc.model_dump(mode="python")
     for lever in levers:
-        data = lever.apply(data, values[lever.key])
+        data = lever.apply(data, values[lever.key], "calibration")
     return validate(data, "calibration trial")
 
 
@@ -111,8 +61,7 @@ def _outcomes(executor: Executor, fn, tasks: list[dict[str, Any]]) -> Iterator[d
     """Run tasks on the executor; a task that raised becomes an error record."""
     for task, result in executor.map_unordered(fn, tasks):
         if isinstance(result, BaseException):  # a failed trial scores as infinitely bad
-            result = {"trial": task["trial"], "replicate": task["replicate"],
-                      "error": repr(result)}
+            result = {"trial": task["trial"], "replicate": task["replicate"], "error": repr(result)}
         yield result
 
 
@@ -135,6 +84,7 @@ def trial_loss(values: pd.DataFrame, targets: list[Target]) -> float:
 
 # ---------------------------------------------------------------------- the search
 
+
 @dataclass
 class Calibration:
     base_path: Path
@@ -147,8 +97,7 @@ class Calibration:
     seed: int
     overrides: tuple[str, ...] = ()
 
-    def run(self, executor: Executor, batch: int,
-            progress: Callable[[str], None] = print) -> dict:
+    def run(self, executor: Executor, batch: int, progress: Callable[[str], None] = print) -> dict:
         import optuna
         from optuna.storages import JournalStorage
         from optuna.storages.journal import JournalFileBackend
@@ -163,7 +112,10 @@ class Calibration:
         self.out.mkdir(parents=True, exist_ok=True)
         storage = JournalStorage(JournalFileBackend(str(self.out / "journal.log")))
         study = optuna.create_study(
-            study_name="fugong", storage=storage, direction="minimize", load_if_exists=True,
+            study_name="fugong",
+            storage=storage,
+            direction="minimize",
+            load_if_exists=True,
             sampler=optuna.samplers.TPESampler(seed=self.seed, multivariate=True),
         )
         for stale in study.get_trials(states=(TrialState.RUNNING,)):
@@ -184,17 +136,25 @@ class Calibration:
                     continue
                 asked.append(trial)
                 for r, s in enumerate(seeds):
-                    tasks.append({"scenario": trial_sc.model_dump(mode="json"),
-                                  "targets": target_dicts, "trial": trial.number,
-                                  "replicate": r, "seed": s})
+                    tasks.append(
+                        {
+                            "scenario": trial_sc.model_dump(mode="json"),
+                            "targets": target_dicts,
+                            "trial": trial.number,
+                            "replicate": r,
+                            "seed": s,
+                        }
+                    )
             results: dict[int, list[dict]] = {t.number: [] for t in asked}
             for res in _outcomes(executor, _guarded, tasks):
                 results[res["trial"]].append(res)
             for trial in asked:
                 self._tell(study, trial, results[trial.number], fit_targets)
             best = study.best_trial if _has_complete(study) else None
-            progress(f"trials {_finished(study)}/{self.trials}"
-                     + (f", best loss {best.value:.4g}" if best else ""))
+            progress(
+                f"trials {_finished(study)}/{self.trials}"
+                + (f", best loss {best.value:.4g}" if best else "")
+            )
         return self._report(study, sc, targets, executor)
 
     def _tell(self, study, trial, results: list[dict], fit_targets: list[Target]) -> None:
@@ -216,13 +176,21 @@ class Calibration:
             raise FugongError("calibration: every trial failed; see trials.csv")
         best = study.best_trial
         best_sc = apply_levers(sc, self.levers, best.params)
-        tasks = [{"scenario": best_sc.model_dump(mode="json"), "replicate": r,
-                  "seed": replicate_seed(self.seed, r)} for r in range(self.replicates)]
+        tasks = [
+            {
+                "scenario": best_sc.model_dump(mode="json"),
+                "replicate": r,
+                "seed": replicate_seed(self.seed, r),
+            }
+            for r in range(self.replicates)
+        ]
         runs = []
         for task, result in executor.map_unordered(_full_run, tasks):
             if isinstance(result, BaseException):
-                raise FugongError(f"calibration: the best trial failed on replicate "
-                                  f"{task['replicate']}: {result!r}")
+                raise FugongError(
+                    f"calibration: the best trial failed on replicate "
+                    f"{task['replicate']}: {result!r}"
+                )
             runs.append(result)
         runs.sort(key=lambda r: r.replicate)
         ts = combine(runs, "calibrated")
@@ -237,7 +205,8 @@ class Calibration:
             "best_params": best.params,
             "best_loss": best.value,
             "fit_loss_check": target_loss(
-                ts, [t for t in targets if self.until is None or t.end <= self.until]),
+                ts, [t for t in targets if self.until is None or t.end <= self.until]
+            ),
             "trials": len(history),
             "failed_trials": int((history.state == "FAIL").sum()),
             "replicates": self.replicates,
@@ -252,26 +221,28 @@ class Calibration:
 
     def _write_scenario(self, params: dict[str, float]) -> None:
         """A scenario that inherits the base and sets only the calibrated parameters."""
-        raw = resolve_raw(self.base_path)
+        base = load_scenario(self.base_path).model_dump(mode="python")  # schedules as floats
         child: dict[str, Any] = {}
         for lever in self.levers:
-            value = lever.value(get_key(raw, lever.key), params[lever.key])
+            value = lever.value(get_key(base, lever.key), params[lever.key])
             node = child
             parts = lever.key.split(".")
             for part in parts[:-1]:
                 node = node.setdefault(part, {})
             node[parts[-1]] = value
         base = Path(os.path.relpath(Path(self.base_path).resolve(), self.out.resolve()))
-        header = (f"# Calibrated by `fugong calibrate` against {self.targets_path}\n"
-                  f"# best parameters: {json.dumps(params)}\n")
-        text = yaml.safe_dump({"description": f"{base.stem} calibrated",
-                               "base": str(base), **child}, sort_keys=False)
+        header = (
+            f"# Calibrated by `fugong calibrate` against {self.targets_path}\n"
+            f"# best parameters: {json.dumps(params)}\n"
+        )
+        text = yaml.safe_dump(
+            {"description": f"{base.stem} calibrated", "base": str(base), **child}, sort_keys=False
+        )
         (self.out / "calibrated.yaml").write_text(header + text)
 
 
 def _full_run(task: dict[str, Any]):
-    return run_replicate(Scenario.model_validate(task["scenario"]), task["replicate"],
-                         task["seed"])
+    return run_replicate(Scenario.model_validate(task["scenario"]), task["replicate"], task["seed"])
 
 
 def _distribution(lever: Lever):
@@ -300,9 +271,15 @@ def _has_complete(study) -> bool:
 def _history(study) -> pd.DataFrame:
     rows = []
     for t in study.trials:
-        rows.append({"trial": t.number, "state": t.state.name, "loss": t.value,
-                     **{f"param:{k}": v for k, v in t.params.items()},
-                     "error": t.user_attrs.get("error", "")})
+        rows.append(
+            {
+                "trial": t.number,
+                "state": t.state.name,
+                "loss": t.value,
+                **{f"param:{k}": v for k, v in t.params.items()},
+                "error": t.user_attrs.get("error", ""),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -363,17 +340,26 @@ def calibrate_scenario(
     sc = load_scenario(path, list(overrides))
     specs = params or [f"{k}={lo}:{hi}" for k, (lo, hi) in sc.calibration.parameters.items()]
     if not specs:
-        raise FugongError(f"{path}: no parameters to calibrate; give --param KEY=LO:HI or "
-                          "list them under calibration.parameters")
-    folder = Path(out) if out else RESULTS_DIR / (
-        f"calibrate-{Path(path).stem}-{datetime.now():%Y%m%d-%H%M%S}")
-    cal = Calibration(Path(path), Path(targets), parse_levers(specs, sc), trials, replicates,
-                      until, folder, sc.seed if seed is None else seed, tuple(overrides))
-    executor = make_executor(jobs, scheduler)
-    try:
+        raise FugongError(
+            f"{path}: no parameters to calibrate; give --param KEY=LO:HI or "
+            "list them under calibration.parameters"
+        )
+    folder = (
+        Path(out)
+        if out
+        else RESULTS_DIR / (f"calibrate-{Path(path).stem}-{datetime.now():%Y%m%d-%H%M%S}")
+    )
+    cal = Calibration(
+        Path(path),
+        Path(targets),
+        parse_levers(specs, sc),
+        trials,
+        replicates,
+        until,
+        folder,
+        sc.seed if seed is None else seed,
+        tuple(overrides),
+    )
+    with executor_session(jobs, scheduler) as executor:
         result = cal.run(executor, batch=max(executor.jobs, 4), progress=progress)
-    except BaseException:
-        executor.close(cancel=True)
-        raise
-    executor.close()
     return {**result, "folder": folder}

@@ -7,6 +7,12 @@ class FugongError(Exception):
     """An error caused by the user's input, reported as a single clear message."""
 
 
+class Interrupted(FugongError):
+    """Ctrl-C with the work so far saved; the message says how to continue (exit code 130)."""
+
+    exit_code = 130
+
+
 class ScenarioError(FugongError):
     """A scenario file (or override) that cannot be loaded or is invalid."""
 

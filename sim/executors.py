@@ -15,6 +15,7 @@ import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 Outcome = tuple[Any, Any]  # (task, result or BaseException)
@@ -94,8 +95,9 @@ class LocalPoolExecutor:
         def wait_any(futures):
             return wait_futures(futures, return_when=FIRST_COMPLETED).done
 
-        return _windowed(lambda t: self._pool.submit(fn, t), wait_any, tasks,
-                         self.jobs * WINDOW_PER_WORKER)
+        return _windowed(
+            lambda t: self._pool.submit(fn, t), wait_any, tasks, self.jobs * WINDOW_PER_WORKER
+        )
 
     def close(self, cancel: bool = False) -> None:
         # ProcessPoolExecutor cannot stop a running task; terminate its workers on cancel so
@@ -141,6 +143,19 @@ class DaskExecutor:
             self._client.cancel(self._pending)
         self._pending = []
         self._client.close()
+
+
+@contextmanager
+def executor_session(jobs: int | None = None, scheduler: str | None = None):
+    """An executor that is always released: at once (running tasks cancelled, local workers
+    terminated) if the block raises or is interrupted, after the tasks finish otherwise."""
+    executor = make_executor(jobs, scheduler)
+    try:
+        yield executor
+    except BaseException:
+        executor.close(cancel=True)
+        raise
+    executor.close()
 
 
 def make_executor(jobs: int | None = None, scheduler: str | None = None) -> Executor:

@@ -13,6 +13,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from sim.executors import executor_session
 from sim.model import STAGES, RecoveryModel
 from sim.scenario import Scenario
 
@@ -38,9 +39,7 @@ def run_replicate(sc: Scenario, replicate: int, seed: int) -> ReplicateResult:
     dates = model.calendar.dates
     ts = model.recorder.tidy(dates)
     normal = base.recorder.tidy(dates)
-    ts = pd.concat(
-        [ts, _output_index(ts, normal), _staff_returned(ts, sc)], ignore_index=True
-    )
+    ts = pd.concat([ts, _output_index(ts, normal), _staff_returned(ts, sc)], ignore_index=True)
     ts.insert(0, "seed", seed)
     ts.insert(0, "replicate", replicate)
     seconds = {f"stage_{k}": v for k, v in model.stage_seconds.items()}
@@ -75,21 +74,14 @@ def run_replicates(
     sc: Scenario, replicates: int = 1, seed: int | None = None, jobs: int = 1
 ) -> list[ReplicateResult]:
     """All replicates of a scenario, in replicate order, on ``jobs`` processes."""
-    from sim.executors import make_executor
-
     base_seed = sc.seed if seed is None else seed
     tasks = [(i, replicate_seed(base_seed, i)) for i in range(replicates)]
-    executor = make_executor(min(jobs, replicates))
     results = []
-    try:
+    with executor_session(min(jobs, replicates)) as executor:
         for _, result in executor.map_unordered(partial(_replicate_task, sc), tasks):
             if isinstance(result, BaseException):
-                raise result
+                raise result  # the session stops the other workers at once
             results.append(result)
-    except BaseException:
-        executor.close(cancel=True)  # interrupted or failed: stop the workers at once
-        raise
-    executor.close()
     return sorted(results, key=lambda r: r.replicate)
 
 

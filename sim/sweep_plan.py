@@ -21,7 +21,8 @@ import pandas as pd
 from scipy.stats import qmc
 
 from sim.errors import FugongError, ScenarioError
-from sim.keys import get_key, scale_value
+from sim.keys import get_key
+from sim.levers import Lever
 from sim.replicates import replicate_seed
 from sim.scenario import Scenario
 from sim.scenario_files import load_scenario, with_overrides
@@ -72,11 +73,16 @@ class Plan:
     def n_runs(self) -> int:
         return len(self.points) * self.sweep.replicates
 
-    def is_scaled(self, key: str) -> bool:
-        p = self.sweep.parameters.get(key)
-        return bool(p and p.scale_schedule)
+    @cached_property
+    def levers(self) -> dict[str, Lever]:
+        """Every column of the points as a lever (a table's extra columns are plain values)."""
+        found = sweep_levers(self.sweep, self.scenario_data)
+        return {k: found.get(k, Lever(k)) for k in self.points.columns}
 
-    def levers(self, point: int) -> dict[str, Any]:
+    def is_scaled(self, key: str) -> bool:
+        return key in self.levers and self.levers[key].kind == "multiplier"
+
+    def levels(self, point: int) -> dict[str, Any]:
         """Lever values of a point as plain Python values (column types kept: a row would
         turn integers into floats)."""
         return {k: _plain(self.points.at[point, k]) for k in self.points.columns}
@@ -89,8 +95,15 @@ class Plan:
         """Scenario overrides of a point (multipliers turned into scaled schedules)."""
         base = self.scenario_data
         out = {}
-        for key, value in self.levers(point).items():
-            out[key] = _scaled(_lookup(base, key), value, key) if self.is_scaled(key) else value
+        for key, level in self.levels(point).items():
+            lever = self.levers[key]
+            current = _lookup(base, key) if lever.kind == "multiplier" else None
+            try:
+                out[key] = lever.value(current, level, tidy)
+            except TypeError:
+                raise SweepError(
+                    f"parameters.{key}: scale_schedule cannot scale {current!r}"
+                ) from None
         return out
 
     def point_scenario(self, point: int) -> Scenario:
@@ -98,7 +111,7 @@ class Plan:
 
     def label(self, point: int) -> str:
         parts = []
-        for key, value in self.levers(point).items():
+        for key, value in self.levels(point).items():
             shown = _fmt(value)
             parts.append(f"{key}=x{shown}" if self.is_scaled(key) else f"{key}={shown}")
         return ", ".join(parts)
@@ -114,8 +127,16 @@ class Plan:
                     continue
                 if point not in cache:
                     cache[point] = self.overrides(point)
-                yield RunTask(point, rep, seed, text, cache[point], tuple(s.groups),
-                              tuple(s.metrics), tuple(s.kpis))
+                yield RunTask(
+                    point,
+                    rep,
+                    seed,
+                    text,
+                    cache[point],
+                    tuple(s.groups),
+                    tuple(s.metrics),
+                    tuple(s.kpis),
+                )
 
     def invalid_points(self) -> dict[int, str]:
         """Points whose scenario does not validate, with the reason."""
@@ -169,8 +190,9 @@ def make_plan(sweep: Sweep, root: Path, points: pd.DataFrame | None = None) -> P
 def load_base(sweep: Sweep, root: Path) -> tuple[dict[str, Any], Scenario]:
     """The base scenario (JSON form, as saved) and the scenario with the fixed overrides."""
     base_sc = load_scenario((Path(root) / sweep.base).resolve())
-    scenario = with_overrides(base_sc, sweep.overrides, "sweep overrides") if sweep.overrides \
-        else base_sc
+    scenario = (
+        with_overrides(base_sc, sweep.overrides, "sweep overrides") if sweep.overrides else base_sc
+    )
     return base_sc.model_dump(mode="json"), scenario
 
 
@@ -190,20 +212,33 @@ def design_points(sweep: Sweep, root: Path, scenario: Scenario) -> pd.DataFrame:
     return from_unit(sweep, scenario, unit)
 
 
+def sweep_levers(sweep: Sweep, base: dict[str, Any]) -> dict[str, Lever]:
+    """The sweep's parameters as levers over the base scenario's data: multipliers
+    (``scale_schedule``), integers (ranges over keys that hold integers), or plain values."""
+    out = {}
+    for key, p in sweep.parameters.items():
+        r = p.range
+        if p.scale_schedule:
+            kind = "multiplier"
+        elif r is not None and _is_int(_lookup(base, key, missing_ok=True)):
+            kind = "int"
+        else:
+            kind = "value"
+        lo, hi = (r.lo, r.hi) if r is not None else (None, None)
+        out[key] = Lever(key, lo, hi, kind, bool(r is not None and r.log))
+    return out
+
+
 def from_unit(sweep: Sweep, scenario: Scenario, unit: np.ndarray) -> pd.DataFrame:
     """Map samples in [0, 1) onto the parameters' ranges (log ranges on a log scale).
 
     Keys that hold integers in the scenario (days, case counts) are rounded.
     """
-    base = scenario.model_dump(mode="json")
+    levers = sweep_levers(sweep, scenario.model_dump(mode="json"))
     columns = {}
-    for j, (key, p) in enumerate(sweep.parameters.items()):
-        r = p.range
-        if r.log:
-            values = np.exp(np.log(r.lo) + unit[:, j] * (np.log(r.hi) - np.log(r.lo)))
-        else:
-            values = r.lo + unit[:, j] * (r.hi - r.lo)
-        if not p.scale_schedule and _is_int(_lookup(base, key, missing_ok=True)):
+    for j, (key, lever) in enumerate(levers.items()):
+        values = lever.from_unit(unit[:, j])
+        if lever.kind == "int":
             columns[key] = np.round(values).astype(int)
         else:
             columns[key] = [tidy(v) for v in values]
@@ -261,14 +296,6 @@ def _lookup(data: dict[str, Any], key: str, missing_ok: bool = False) -> Any:
         if missing_ok:
             return None
         raise SweepError(f"parameters.{key}: no such key in the base scenario") from None
-
-
-def _scaled(value: Any, factor: float, key: str) -> Any:
-    """A number, a dated schedule, or a section of them, multiplied by ``factor``."""
-    try:
-        return scale_value(value, factor, tidy)
-    except TypeError:
-        raise SweepError(f"parameters.{key}: scale_schedule cannot scale {value!r}") from None
 
 
 # --------------------------------------------------------------------------- saving

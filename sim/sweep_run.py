@@ -15,8 +15,8 @@ from typing import TextIO
 
 import pandas as pd
 
-from sim.errors import FugongError
-from sim.executors import Executor, available_cores
+from sim.errors import FugongError, Interrupted
+from sim.executors import Executor, available_cores, executor_session
 from sim.kpis import summarize
 from sim.replicates import run_replicate
 from sim.results_folder import RESULTS_DIR
@@ -29,7 +29,7 @@ from sim.sweep_store import RunResult, RunStore
 _BASE: dict[str, Scenario] = {}  # per worker process: the base scenario of the current sweep
 
 
-class SweepInterrupted(FugongError):
+class SweepInterrupted(Interrupted):
     """Ctrl-C during a sweep: finished runs are saved; the message says how to resume."""
 
 
@@ -58,12 +58,14 @@ def run_task(task: RunTask) -> RunResult:
         groups = [g for g in ts["group"].unique() if _matches(g, task.groups)]
         keep = ts["metric"].isin(task.metrics) & ts["group"].isin(groups)
         small = ts.loc[keep, ["date", "group", "metric", "value"]].reset_index(drop=True)
-        return RunResult(task.point, task.replicate, task.seed,
-                         time.perf_counter() - start, kpis, small)
+        return RunResult(
+            task.point, task.replicate, task.seed, time.perf_counter() - start, kpis, small
+        )
     except Exception as exc:
         error = str(exc) if isinstance(exc, FugongError) else traceback.format_exc()
-        return RunResult(task.point, task.replicate, task.seed, time.perf_counter() - start,
-                         error=error)
+        return RunResult(
+            task.point, task.replicate, task.seed, time.perf_counter() - start, error=error
+        )
 
 
 def _matches(group: str, patterns: tuple[str, ...]) -> bool:
@@ -77,6 +79,7 @@ class SweepOutcome:
     computed: int  # runs computed in this session
     failed: int  # failed runs in the folder
     seconds: float
+    workers: int = 1
 
 
 def run_sweep(
@@ -122,23 +125,49 @@ def run_sweep(
     runs = store.consolidate(plan)
     _session(store, started, clock, computed, executor, "finished")
     failed = int((runs["status"] == "failed").sum()) if len(runs) else 0
-    return SweepOutcome(Path(out), runs, computed, failed, time.perf_counter() - clock)
+    return SweepOutcome(
+        Path(out), runs, computed, failed, time.perf_counter() - clock, executor.jobs
+    )
+
+
+def execute_sweep(
+    plan: Plan,
+    out: Path,
+    *,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    resume_command: str | None = None,
+) -> SweepOutcome:
+    """`run_sweep` on the executor of ``--jobs`` / ``--scheduler``, released at the end."""
+    with executor_session(jobs, scheduler) as executor:
+        return run_sweep(
+            plan, out, executor, resume=resume, force=force, resume_command=resume_command
+        )
 
 
 def _failure(task: RunTask, exc: BaseException) -> RunResult:
-    return RunResult(task.point, task.replicate, task.seed, 0.0,
-                     error=f"{type(exc).__name__}: {exc}")
+    return RunResult(
+        task.point, task.replicate, task.seed, 0.0, error=f"{type(exc).__name__}: {exc}"
+    )
 
 
 def _session(store: RunStore, started, clock: float, computed: int, executor, status: str):
     seconds = time.perf_counter() - clock
-    store.add_session({
-        "session": store.session, "status": status, "started": started.isoformat(),
-        "finished": datetime.now().astimezone().isoformat(), "runs_computed": computed,
-        "seconds": round(seconds, 2), "executor": type(executor).__name__,
-        "workers": executor.jobs,
-        "runs_per_minute": round(60 * computed / seconds, 2) if seconds > 0 else None,
-    })
+    store.add_session(
+        {
+            "session": store.session,
+            "status": status,
+            "started": started.isoformat(),
+            "finished": datetime.now().astimezone().isoformat(),
+            "runs_computed": computed,
+            "seconds": round(seconds, 2),
+            "executor": type(executor).__name__,
+            "workers": executor.jobs,
+            "runs_per_minute": round(60 * computed / seconds, 2) if seconds > 0 else None,
+        }
+    )
 
 
 class Progress:
@@ -164,8 +193,10 @@ class Progress:
         rate = self.new / elapsed * 60 if elapsed > 0 and self.new else 0.0
         left = self.total - self.done
         eta = _duration(left / rate * 60) if rate else ("0:00:00" if not left else "?")
-        return (f"sweep: {self.done}/{self.total} runs, {self.failed} failed, "
-                f"{rate:.1f} runs/min, ETA {eta}")
+        return (
+            f"sweep: {self.done}/{self.total} runs, {self.failed} failed, "
+            f"{rate:.1f} runs/min, ETA {eta}"
+        )
 
     def _draw(self, force: bool = False) -> None:
         if self.stream is None:
@@ -219,8 +250,9 @@ def prepare(
     if scenario is not None:
         scenario = Path(scenario).resolve()
     if scenario is not None or grid or replicates is not None or seed is not None or sets:
-        base = sweep_from_options(base, scenario=scenario, grid=grid, replicates=replicates,
-                                  seed=seed, sets=sets)
+        base = sweep_from_options(
+            base, scenario=scenario, grid=grid, replicates=replicates, seed=seed, sets=sets
+        )
     root = Path(sweep_file).parent if sweep_file is not None else Path.cwd()
     plan = make_plan(base, root)
     if out is None:
@@ -237,8 +269,8 @@ def dry_run_text(
     todo = plan.n_runs - len(done)
     lines = [
         f"sweep {s.name}: {s.design} design, {len(plan.points)} points x {s.replicates} "
-        f"replicates = {plan.n_runs} runs" + (f" ({len(done)} finished, {todo} to run)"
-                                              if resume else ""),
+        f"replicates = {plan.n_runs} runs"
+        + (f" ({len(done)} finished, {todo} to run)" if resume else ""),
         f"levers: {', '.join(plan.points.columns)}",
         f"reference point {plan.reference}: {plan.label(plan.reference)}",
         f"seeds: {plan.seeds[:4]}{' ...' if len(plan.seeds) > 4 else ''} (base seed {plan.seed})",
@@ -248,7 +280,9 @@ def dry_run_text(
     per_run = estimate_run_seconds(plan)
     workers = 1 if scheduler else min(jobs or available_cores(), max(todo, 1))
     where = "per Dask worker" if scheduler else f"on {workers} local worker(s)"
-    lines.append(f"estimate: {per_run:.1f} s per run; {_duration(todo * per_run / workers)} "
-                 f"{where} (timed on one run of the reference point)")
+    lines.append(
+        f"estimate: {per_run:.1f} s per run; {_duration(todo * per_run / workers)} "
+        f"{where} (timed on one run of the reference point)"
+    )
     lines.append(f"results folder: {out}")
     return "\n".join(lines)

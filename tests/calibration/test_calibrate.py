@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.calibrate import Calibration, apply_levers, parse_levers
+from sim.calibrate import Calibration, apply_levers
 from sim.executors import SerialExecutor
+from sim.levers import parse_levers
 from sim.replicates import replicate_seed, run_replicate
 from sim.targets import Target, load_targets, simulated_values
 from tests.conftest import ROOT, SMALL
