@@ -3,6 +3,8 @@
 Everything is drawn from the model's seeded generator, so a scenario and seed fix the
 economy. Firms are not scaled (all 9,000+ exist at every ``scale``); workers are, each
 simulated worker standing for ``staff / simulated workers`` real ones.
+
+Reads: the scenario. Writes: the static ``Economy`` (never changed after setup).
 """
 
 from __future__ import annotations

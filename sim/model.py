@@ -1,4 +1,10 @@
-"""RecoveryModel: the daily stages of workforce return and production recovery."""
+"""RecoveryModel: the daily stages of workforce return and production recovery.
+
+A day, top to bottom in ``step``: policy (calendar) -> authorities (desk, permit offices,
+pass office) -> workforce -> logistics opens (passes in, today's capacity and orders) ->
+production -> logistics ships -> orders -> record. Each component writes only its own
+columns; the model passes each stage's result to the next.
+"""
 
 from __future__ import annotations
 
@@ -101,16 +107,20 @@ class RecoveryModel(mesa.Model):
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
-        t = self.day
-        self._timed("policy", self.calendar.advance, t)
-        self._timed("authorities", self._authorities)
-        cal = self.calendar
-        self._timed(
-            "workforce", self.workforce.step, t, cal, cal.infection_hazard[t], cal.test_access[t]
+        """One day. Each stage is a call on the component that owns the state it changes,
+        and hands the next stage what it needs."""
+        t, cal = self.day, self.calendar
+        self._timed("policy", cal.advance, t)
+        passes = self._timed("authorities", self._authorities)
+        hazard, access = cal.infection_hazard[t], cal.test_access[t]
+        self._timed("workforce", self.workforce.step, t, cal, hazard, access)
+        offer = self._timed("logistics", self._open_logistics, passes)
+        present = self.workforce.present
+        ready = self._timed("production", self.book.produce, cal.operating, present, offer)
+        shipment = self._timed(
+            "logistics", self.freight.ship, t, cal, ready, self._ration_priority()
         )
-        self._timed("production", self._produce)
-        self._timed("logistics", self._ship)
-        self._timed("orders", self._orders)
+        self._timed("orders", self._orders, shipment)
         self._timed("recording", self._record)
         self.day += 1
         if self.day >= self.n_days:
@@ -122,34 +132,28 @@ class RecoveryModel(mesa.Model):
             self.step()
         return self
 
-    def _timed(self, stage: str, fn, *args) -> None:
+    def _timed(self, stage: str, fn, *args):
         start = time.perf_counter()
-        fn(*args)
+        result = fn(*args)
         self.stage_seconds[stage] += time.perf_counter() - start
+        return result
 
-    def _authorities(self) -> None:
-        self.desk.step()
-        self.firm_rank = queue_rank(self)
+    def _authorities(self):
+        """Desk, permit offices and pass office; returns the pass office's grant."""
         cal = self.calendar
+        cal.unblock(self.desk.step())
+        self.firm_rank = queue_rank(self)
         if cal.regime.any():  # firms file today's applications before the offices open
             self.workforce.apply(self.day, cal.listed & cal.regime)
         self.permit_queue.refresh(self)
         for office in self.permit_offices:
             office.step()
-        self.pass_office.step()
+        return self.pass_office.step()
 
-    def _produce(self) -> None:
-        t, fr = self.day, self.freight
-        ship_capacity = fr.set_capacity(t, self.calendar)[: self.economy.firms.n]
-        demand = fr.requests()[: self.economy.firms.n]
-        self.book.produce(self.calendar.operating, self.workforce.present, demand, ship_capacity)
-
-    def _ship(self) -> None:
-        book, fr = self.book, self.freight
-        taken = fr.ship(self.day, self.calendar, book.fg, self._ration_priority())
-        book.fg = np.maximum(book.fg - taken, 0.0)
-        book.receive(fr.arrived[: book.n_in])
-        book.shift_orders(fr.fill)
+    def _open_logistics(self, passes):
+        """Passes granted today reach the links; today's orders and shipping capacity."""
+        self.freight.take_passes(passes)
+        return self.freight.open_day(self.day, self.calendar)
 
     def _ration_priority(self) -> np.ndarray | None:
         """Approved white-listed and red-light customers first, while lockdown rules apply."""
@@ -160,8 +164,10 @@ class RecoveryModel(mesa.Model):
         lk = self.economy.links
         return (lk.customer >= 0) & first[np.maximum(lk.customer, 0)]
 
-    def _orders(self) -> None:
+    def _orders(self, shipment) -> None:
+        """Firms book what shipping did, then order inputs; logistics takes the orders."""
         book, fr = self.book, self.freight
+        book.dispatch(shipment)
         n_in = book.n_in
         new = book.orders(self.calendar.operating, fr.in_transit[:n_in], fr.outstanding[:n_in])
         fr.place_orders(self.day, self.calendar, new)

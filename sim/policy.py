@@ -3,6 +3,10 @@ and the dated policy events marked on charts.
 
 Dated inputs are turned into daily arrays once; each day the calendar updates firm
 approvals (white-list batches, district approvals, reopening) and compound zoning.
+
+Reads: the scenario and the economy's firms and compounds; the red/yellow desk's approvals
+(through ``unblock``). Writes: only the calendar's own columns (regime, listed, operating,
+compound status), which every later stage reads.
 """
 
 from __future__ import annotations
@@ -98,6 +102,10 @@ class PolicyCalendar:
         # firms outside the lockdown regime operate freely; continuing firms keep their loop
         self.operating = ~self.regime | self.listed | self.continuing
         self._rezone(t)
+
+    def unblock(self, firms: np.ndarray) -> None:
+        """Approve firms through the red/yellow desk; they may operate from the next day."""
+        self.unblocked[firms] = True
 
     def _rezone(self, t: int) -> None:
         redraw = self.rng.random(len(self.compound_u)) < self.churn

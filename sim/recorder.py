@@ -2,6 +2,8 @@
 
 Each day a firm-level matrix of raw quantities is summed into groups with one sparse
 matrix product; ratios (utilization, shares, indices) are formed when the run ends.
+
+Reads: every component's columns at the end of the day. Writes: only its own arrays.
 """
 
 from __future__ import annotations

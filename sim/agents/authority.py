@@ -2,9 +2,17 @@
 
 They are few, so they are ordinary Mesa agents stepping once a day over queues held as
 arrays (workers' permit applications, links' pass applications).
+
+Reads: the policy calendar, the workforce's applications, the firms' input cover, the
+links' passes. Writes: only their own state (budgets, desk cases). What they decide goes
+back through the owner of the state it changes: permits through ``Workforce.issue``,
+desk approvals through ``PolicyCalendar.unblock`` (the firms the desk returns), passes
+through ``Freight.take_passes`` (the ``PassGrant`` the pass office returns).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -17,6 +25,7 @@ CITY_PRIORITY = 0  # queue rank of plants whose restart the city coordinated (fi
 RED_LIGHT = 1  # queue rank of firms the desk flags red (critical input almost gone)
 YELLOW_LIGHT = 2  # then yellow; white-list batch b ranks YELLOW_LIGHT + b
 UNLISTED = 99  # queue rank of firms approved by their district, not on a batch list
+NO_FIRMS = np.zeros(0, np.int64)
 
 
 def queue_rank(model) -> np.ndarray:
@@ -96,6 +105,14 @@ class PermitOffice(mesa.Agent):
             self.budget -= self.issued_today
 
 
+@dataclass
+class PassGrant:
+    """Today's pass decisions per link: the day each waiting link applied, passes granted."""
+
+    applied: np.ndarray  # day of application (-1: never applied)
+    granted: np.ndarray  # trucks given a pass today
+
+
 class PassOffice(mesa.Agent):
     """Issues vehicle passes to links up to a daily quota per route class (trucks)."""
 
@@ -103,29 +120,32 @@ class PassOffice(mesa.Agent):
         super().__init__(model)
         self.issued_today = np.zeros(len(ROUTES))
 
-    def step(self) -> None:
+    def step(self) -> PassGrant | None:
+        """Serve today's applications in queue order; None when no passes are required."""
         m = self.model
         t = m.day
         self.issued_today[:] = 0.0
         if not m.calendar.pass_regime[t]:
-            return
+            return None
         fr, lk = m.freight, m.economy.links
         need = lk.fleet - fr.passes
         active = self._active(m.calendar.operating)
         waiting = active & (need > 0)
-        fr.pass_applied[waiting & (fr.pass_applied < 0)] = t
+        applied = np.where(waiting & (fr.pass_applied < 0), t, fr.pass_applied)
+        granted = np.zeros(lk.n)
         owner = np.where(lk.customer == MARKET, lk.supplier, lk.customer)
         owner_rank = m.firm_rank[np.minimum(owner, m.economy.firms.n - 1)]
         for r, route in enumerate(ROUTES):
             idx = np.flatnonzero(waiting & (lk.route == r))
             if not len(idx):
                 continue
-            idx = idx[np.lexsort((fr.pass_applied[idx], owner_rank[idx]))]
+            idx = idx[np.lexsort((applied[idx], owner_rank[idx]))]
             quota = m.calendar.quota[route][t]
             cum = np.cumsum(need[idx])
             grant = np.clip(quota - (cum - need[idx]), 0.0, need[idx])
-            fr.passes[idx] += grant
+            granted[idx] = grant
             self.issued_today[r] = grant.sum()
+        return PassGrant(applied, granted)
 
     def _active(self, operating: np.ndarray) -> np.ndarray:
         """Links whose both ends may work: the supplier produces, the customer receives."""
@@ -154,31 +174,32 @@ class RedYellowDesk(mesa.Agent):
         self.red = np.zeros(n, bool)
         self.cases_today = 0
 
-    def step(self) -> None:
+    def step(self) -> np.ndarray:
+        """Close solved cases and take new ones; returns the Shanghai suppliers to approve."""
         m = self.model
         self.cases_today = 0
         cover = m.book.cover
         self.flagged &= cover < self.yellow_days  # solved cases close
         self.red &= self.flagged
         if not m.calendar.desk_open[m.day] or not self.capacity:
-            return
+            return NO_FIRMS
         cand = np.flatnonzero(
             m.calendar.operating & m.calendar.regime & ~self.flagged & (cover < self.yellow_days)
         )
         if not len(cand):
-            return
+            return NO_FIRMS
         # key firms' cases are taken first (their own channel), then by cover
         key = m.economy.firms.key_channel[cand]
         cand = cand[np.lexsort((cover[cand], ~key))][: max(self.capacity, int(key.sum()))]
         self.flagged[cand] = True
         self.red[cand] = cover[cand] < self.red_days
         self.cases_today = len(cand)
-        self._unblock_suppliers(cand)
+        return self._suppliers_to_unblock(cand)
 
-    def _unblock_suppliers(self, firms: np.ndarray) -> None:
+    def _suppliers_to_unblock(self, firms: np.ndarray) -> np.ndarray:
         lk, n = self.model.economy.links, self.model.economy.firms.n
         hit = np.zeros(n, bool)
         hit[firms] = True
         sel = (lk.customer >= 0) & (lk.supplier < n) & (lk.criticality <= 1)
         sel &= hit[np.maximum(lk.customer, 0)]
-        self.model.calendar.unblocked[lk.supplier[sel]] = True
+        return lk.supplier[sel]

@@ -9,6 +9,11 @@ with f_labour = present/required (0 below the minimum crew), f_inputs the partia
 binding Leontief factor (Pichler et al. 2022): critical inputs bind fully (S/(a xbar)),
 important inputs bind with weight w (w S/(a xbar) + (1-w) alpha f_labour), non-critical
 inputs not at all.
+
+Reads: which firms operate (policy calendar), staff on site (workforce), logistics' ``Offer``
+(orders and shipping capacity) and ``Shipment`` (goods taken, goods arrived). Writes: only
+the ``EnterpriseBook`` columns (output, stocks, finished goods, overtime, binding constraint).
+Returns new input orders per link for logistics.
 """
 
 from __future__ import annotations
@@ -84,8 +89,13 @@ class EnterpriseBook:
         self.cover = f_crit
         return np.minimum(f_crit, np.minimum.reduceat(imp, self.seg))
 
-    def produce(self, operating, present, demand, ship_capacity) -> None:
-        """Stage 4: output under labour, input, logistics and demand constraints."""
+    def produce(self, operating, present, offer) -> np.ndarray:
+        """Stage 4: output under labour, input, logistics and demand constraints.
+
+        ``offer`` is logistics' ``Offer`` (orders and shipping capacity per firm); returns
+        the finished goods ready to ship.
+        """
+        demand, ship_capacity = offer.requests, offer.capacity
         lab = present / self.sim_staff
         lab[lab < self.min_crew - 1e-9] = 0.0
         self.labour = lab
@@ -108,6 +118,14 @@ class EnterpriseBook:
         # allows (ARIO), and falls back otherwise
         goal = np.where(operating & (f_dem > capacity + 1e-9), self.alpha_max, 1.0)
         self.alpha += (goal - self.alpha) / self.alpha_tau
+        return self.fg
+
+    def dispatch(self, shipment) -> None:
+        """Book a ``Shipment``: goods shipped leave the finished-goods stock, goods arrived
+        enter input stocks, order weights shift towards suppliers that deliver."""
+        self.fg = np.maximum(self.fg - shipment.taken, 0.0)
+        self.receive(shipment.arrived[: self.n_in])
+        self.shift_orders(shipment.fill)
 
     def shift_orders(self, fill: np.ndarray) -> None:
         """Move each slot's order weights towards suppliers that fill their orders.

@@ -6,15 +6,40 @@ customers first); a link ships at most its trip capacity, which under the pass r
 capped by passes held and by drivers with valid tests; inter-provincial links may use the
 transfer stations' hand-over capacity (extra days in transit). Shipped goods travel in a
 transit-time pipeline and arrive in the customer's input inventory.
+
+Reads: the policy calendar (pass rules, drivers, stations, outside regions, final demand),
+the pass office's ``PassGrant``, the firms' finished goods and new input orders. Writes:
+only the ``Freight`` columns (passes, capacity, orders, pipeline, trips). It returns what
+the next stage needs: today's ``Offer`` (orders and shipping capacity per producer) before
+production, and the ``Shipment`` (goods taken per firm, goods arrived per link) after it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
 from sim.economy import INTER_PROVINCIAL, MARKET, Economy
 from sim.scenario import ROUTES, Scenario
+
+
+@dataclass
+class Offer:
+    """What production needs from logistics today, per Shanghai firm."""
+
+    requests: np.ndarray  # outstanding orders (input orders plus final demand), 10k yuan
+    capacity: np.ndarray  # goods value the firm's outgoing links can carry today
+
+
+@dataclass
+class Shipment:
+    """What the day's shipping did: goods taken from each firm's stock, goods arrived."""
+
+    taken: np.ndarray  # per Shanghai firm, 10k yuan
+    arrived: np.ndarray  # per input link (customer's inventory), 10k yuan
+    fill: np.ndarray  # shipped / outstanding per input link (1 where nothing was owed)
 
 
 class Freight:
@@ -70,6 +95,19 @@ class Freight:
             inbound, econ.external_region[np.maximum(lk.supplier - n, 0)], -1
         )
 
+    def take_passes(self, grant) -> None:
+        """Record the pass office's decisions (``PassGrant``; None when passes are not
+        required)."""
+        if grant is None:
+            return
+        self.pass_applied[:] = grant.applied
+        self.passes += grant.granted
+
+    def open_day(self, t: int, cal) -> Offer:
+        """Today's trip capacity and the orders waiting, per Shanghai firm."""
+        capacity = self.set_capacity(t, cal)[: self.n_firms]
+        return Offer(self.requests()[: self.n_firms], capacity)
+
     def requests(self) -> np.ndarray:
         """Outstanding orders per producer (input orders plus final demand)."""
         return np.bincount(self.links.supplier, weights=self.outstanding, minlength=self.n_prod)
@@ -94,10 +132,11 @@ class Freight:
         self.external_fg += self.external_supply
         return np.bincount(lk.supplier, weights=self.capacity, minlength=self.n_prod)
 
-    def ship(self, t: int, cal, fg: np.ndarray, priority: np.ndarray | None) -> np.ndarray:
+    def ship(self, t: int, cal, fg: np.ndarray, priority: np.ndarray | None) -> Shipment:
         """Stage 5: ration, ship within capacity, advance the pipeline.
 
-        Returns goods taken from each Shanghai firm's finished-goods stock.
+        Returns goods taken from each Shanghai firm's finished-goods stock ``fg`` and goods
+        arrived on each link.
         """
         lk = self.links
         available = np.concatenate([fg, self.external_fg])
@@ -128,7 +167,7 @@ class Freight:
         self.external_fg = np.minimum(
             np.maximum(self.external_fg - taken[self.n_firms :], 0.0), self.external_room
         )
-        return taken[: self.n_firms]
+        return Shipment(taken[: self.n_firms], self.arrived, self.fill)
 
     def _handover_share(self, t: int, cal) -> np.ndarray:
         """Per link, the share of today's goods that must go through a transfer station."""

@@ -5,6 +5,11 @@ employer operating, return-to-work permit issued, nucleic-acid test valid, not i
 home compound allows leaving (or already living on site in the closed loop), and a
 closed-loop bed or a shuttle seat. Outside the regime: employer operating, not isolated,
 compound allows leaving.
+
+Reads: the policy calendar (operating firms, regime, zoning), today's infection hazard and
+test access. Writes: only the worker columns (permits, tests, isolation, closed loop, on site)
+and ``present`` (staff on site per firm), which production reads next. Permit offices issue
+through ``issue``; firms apply through ``apply``.
 """
 
 from __future__ import annotations

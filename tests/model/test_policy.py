@@ -54,7 +54,7 @@ def test_a_firm_unblocked_by_the_desk_may_operate_from_the_next_day(small_scenar
         cal.advance(i)
     firm = int(np.flatnonzero((cal.batch == 0) & ~cal.continuing & cal.regime)[0])
     assert not cal.operating[firm]
-    cal.unblocked[firm] = True
+    cal.unblock(np.array([firm]))
     cal.advance(t + 1)
     assert cal.listed[firm] and cal.operating[firm]
 
