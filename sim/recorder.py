@@ -19,7 +19,7 @@ RAW = (
     "output", "normal_output", "resumed", "firms", "staff_on_site", "staff_required",
     "staff_in_closed_loop", "permits_applied_cum", "permits_issued_cum", "passes_issued",
     "passes_used", "truck_trips", "normal_trips", "cover_weighted", "cover_weight",
-    *(f"bound_{b}" for b in BOUND), "units_produced",
+    *(f"bound_{b}" for b in BOUND), "units_produced", "lead_critical", "lead_critical_listed",
 )
 COL = {name: i for i, name in enumerate(RAW)}
 
@@ -27,7 +27,7 @@ METRICS = (
     "capacity_utilization", "output", "resumption_rate", "staff_on_site", "staff_required",
     "staff_in_closed_loop", "permits_applied_cum", "permits_issued_cum", "permits_pending",
     "passes_issued", "passes_used", "truck_trips", "truck_trips_index", "input_cover_days",
-    *(f"share_bound_{b}" for b in BOUND),
+    *(f"share_bound_{b}" for b in BOUND), "critical_inputs_listed",
 )
 TIERS = ("oem", "1", "2")  # tier 0 sells to final demand (OEMs, final producers)
 COVER_CAP = 120.0  # days; cover above this counts as this much (firms not using inputs)
@@ -82,6 +82,15 @@ class Recorder:
         self.firm_values[:, COL["normal_trips"]] = np.bincount(
             self.link_owner, weights=lk.flow / lk.truck_value, minlength=n
         )
+        # final producers' critical inputs bought in Shanghai: is their supplier listed?
+        f = econ.firms
+        cust = np.maximum(lk.customer, 0)
+        lead = (lk.customer != MARKET) & (lk.criticality == 0) & (lk.supplier < n)
+        lead &= f.tier[cust] == 0
+        self.lead_links = np.flatnonzero(lead)
+        self.firm_values[:, COL["lead_critical"]] = np.bincount(
+            cust[lead], weights=lk.flow[lead], minlength=n
+        )
 
     def record(self, t: int, model) -> None:
         econ, book, wf, fr = model.economy, model.book, model.workforce, model.freight
@@ -107,6 +116,11 @@ class Recorder:
         first = COL[f"bound_{BOUND[0]}"]
         v[:, first : first + len(BOUND)] = book.bound[:, None] == np.arange(len(BOUND))
         v[:, COL["units_produced"]] = book.output / book.normal * econ.firms.units_per_day
+        lk, idx = econ.links, self.lead_links
+        listed = model.calendar.listed_batch[lk.supplier[idx]]
+        v[:, COL["lead_critical_listed"]] = np.bincount(
+            lk.customer[idx], weights=lk.flow[idx] * listed, minlength=n
+        )
         self.data[t] = self.matrix @ v
 
     def tidy(self, dates: np.ndarray) -> pd.DataFrame:
@@ -134,6 +148,9 @@ class Recorder:
             }
             for b in BOUND:
                 out[f"share_bound_{b}"] = col[f"bound_{b}"] / col["firms"]
+            out["critical_inputs_listed"] = np.where(
+                col["lead_critical"] > 0, col["lead_critical_listed"] / col["lead_critical"], 0.0
+            )
         frames = []
         n_days, n_groups = d.shape[:2]
         date_col = np.repeat(dates, n_groups)

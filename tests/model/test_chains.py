@@ -156,3 +156,12 @@ def test_tier_groups_partition_the_firms(small_run):
     per_chain = [i for i, g in enumerate(names) if g.startswith("chain_tier:")]
     assert len(per_chain) == 3 * len(econ.chain_names)
     assert np.allclose(np.asarray(matrix[per_chain].sum(axis=0)).ravel(), 1.0)
+
+
+def test_critical_inputs_listed_rises_as_batches_are_approved(small_run):
+    ts = small_run.recorder.tidy(small_run.calendar.dates)
+    cov = ts[(ts.metric == "critical_inputs_listed") & (ts.group == "batch:1")]
+    before = cov[cov.date < np.datetime64("2022-04-16")].value
+    after = cov[cov.date >= np.datetime64("2022-05-10")].value
+    assert (before == 0).all()
+    assert (after > 0).all() and after.is_monotonic_increasing
