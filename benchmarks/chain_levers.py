@@ -32,8 +32,11 @@ def variants(sc) -> dict[str, list[str]]:
     out = {
         "default": [],
         "outside disruption off": [f"external.regions.{i}.capacity=1.0" for i in regions]
-        + [f"external.regions.{i}.handover_share=0.0" for i in regions
-           if "handover_share" in type(sc.external.regions[0]).model_fields],
+        + [
+            f"external.regions.{i}.handover_share=0.0"
+            for i in regions
+            if "handover_share" in type(sc.external.regions[0]).model_fields
+        ],
         "stations 0": ["logistics.transfer_stations.count=0"],
         "hand-over 5 days": ["logistics.transfer_stations.handover_days=5"],
     }
@@ -54,8 +57,11 @@ def measure(sc, seed: int) -> dict[str, float]:
     month = dates.astype("datetime64[M]")
     apr, may = month == np.datetime64("2022-04"), month == np.datetime64("2022-05")
     row: dict[str, float] = {}
-    for label, group in (("all", "all"), ("auto", "chain:automobile"),
-                         ("ic", "chain:integrated_circuits")):
+    for label, group in (
+        ("all", "all"),
+        ("auto", "chain:automobile"),
+        ("ic", "chain:integrated_circuits"),
+    ):
         row[f"{label} Apr"] = float(util[apr, g[group]].mean())
         row[f"{label} May"] = float(util[may, g[group]].mean())
     units = rec.data[:, g["firm:tesla_shanghai"], COL["units_produced"]]
@@ -72,10 +78,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--scenario", default=str(DEFAULT_SCENARIO))
     ap.add_argument("--scale", type=float, default=20)
     ap.add_argument("--replicates", type=int, default=4)
-    ap.add_argument("--variant", action="append", default=[],
-                    help="NAME=key=value[;key=value] (replaces the built-in list)")
-    ap.add_argument("--set", dest="base", action="append", default=[],
-                    help="key=value applied to every variant (e.g. smaller inventories)")
+    ap.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="NAME=key=value[;key=value] (replaces the built-in list)",
+    )
+    ap.add_argument(
+        "--set",
+        dest="base",
+        action="append",
+        default=[],
+        help="key=value applied to every variant (e.g. smaller inventories)",
+    )
     ap.add_argument("--only", action="append", default=[], help="run only these variants")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
@@ -94,8 +109,14 @@ def main(argv: list[str] | None = None) -> None:
     for name, overrides in chosen.items():
         sc = load_scenario(args.scenario, [*base, *overrides])
         results[name] = [measure(sc, s) for s in seeds]
-        print(name, {k: round(float(np.median([r[k] for r in results[name]])), 3)
-                     for k in results[name][0]}, flush=True)
+        print(
+            name,
+            {
+                k: round(float(np.median([r[k] for r in results[name]])), 3)
+                for k in results[name][0]
+            },
+            flush=True,
+        )
     keys = list(results["default"][0])
     lines = [
         f"scale {args.scale:g}, {args.replicates} paired seeds"

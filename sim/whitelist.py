@@ -53,9 +53,15 @@ def _chain_led(firms: Firms, links: Links, b: int, quota: dict[int, int], lead: 
     chain, batch, n = firms.chain, firms.batch, firms.n
     for ci in quota:
         pool = np.flatnonzero((chain == ci) & (firms.tier == 0) & (batch == 0))
-        k = min(max(round(lead * (quota[ci] + np.sum((batch == b) & (chain == ci)))) -
-                    int(np.sum((batch == b) & (chain == ci) & (firms.tier == 0))), 0),
-                quota[ci], len(pool))
+        k = min(
+            max(
+                round(lead * (quota[ci] + np.sum((batch == b) & (chain == ci))))
+                - int(np.sum((batch == b) & (chain == ci) & (firms.tier == 0))),
+                0,
+            ),
+            quota[ci],
+            len(pool),
+        )
         top = pool[np.argsort(-firms.output[pool], kind="stable")[:k]]
         batch[top] = b
         quota[ci] -= len(top)
@@ -90,9 +96,11 @@ def coverage(firms: Firms, links: Links, n_batches: int) -> list[dict[str, float
         sup_batch = firms.batch[np.minimum(links.supplier, n - 1)]
         listed = sel & (sup_batch > 0) & (sup_batch <= b)
         total = float(links.flow[sel].sum())
-        rows.append({
-            "batch": b,
-            "leaders": int(leaders.sum()),
-            "critical_inputs_listed": float(links.flow[listed].sum()) / total if total else 0.0,
-        })
+        rows.append(
+            {
+                "batch": b,
+                "leaders": int(leaders.sum()),
+                "critical_inputs_listed": float(links.flow[listed].sum()) / total if total else 0.0,
+            }
+        )
     return rows

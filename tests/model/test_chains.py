@@ -90,8 +90,9 @@ def _inbound_arrivals(sc, region: int, days: int = 40) -> float:
 
 def test_goods_that_must_hand_over_need_the_stations(small_scenario):
     over = {f"external.regions.{i}.handover_share": 1.0 for i in range(4)}
-    base = with_overrides(small_scenario, {**over, "logistics.transfer_stations.opens":
-                                            "2022-03-01"})
+    base = with_overrides(
+        small_scenario, {**over, "logistics.transfer_stations.opens": "2022-03-01"}
+    )
     shut = with_overrides(base, {"logistics.transfer_stations.count": 0})
     assert _inbound_arrivals(shut, 0) == 0.0
     assert _inbound_arrivals(base, 0) > 0.0
