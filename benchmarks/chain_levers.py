@@ -43,6 +43,8 @@ def variants(sc) -> dict[str, list[str]]:
     if "single_sourced_critical" in type(sc.economy).model_fields:
         out["single-sourcing 0"] = ["economy.single_sourced_critical=0"]
         out["single-sourcing 1"] = ["economy.single_sourced_critical=1"]
+    if "order_shift_days" in type(sc.production).model_fields:
+        out["no order shift"] = ["production.order_shift_days=1000000"]
     return out
 
 

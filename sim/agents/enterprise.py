@@ -191,7 +191,8 @@ class Enterprise(mesa.Agent):
 
 
 class Supplier(mesa.Agent):
-    """A supplier in another province, with its region's own disruption schedule."""
+    """A supplier firm in another province: its region's own disruption schedule sets its
+    output; what it does not ship stays in its stock."""
 
     def __init__(self, model, index: int) -> None:
         super().__init__(model)
@@ -205,5 +206,10 @@ class Supplier(mesa.Agent):
 
     @property
     def capacity(self) -> float:
-        """Goods it can send to Shanghai today, 10k yuan."""
+        """Goods it makes for Shanghai customers today, 10k yuan."""
         return float(self.model.freight.external_supply[self.index - self.model.economy.firms.n])
+
+    @property
+    def stock(self) -> float:
+        """Finished goods it holds for Shanghai customers, 10k yuan."""
+        return float(self.model.freight.external_fg[self.index - self.model.economy.firms.n])
