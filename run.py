@@ -34,6 +34,12 @@ def out_option(help_text: str):
     return click.option("--out", type=PATH, default=None, help=help_text)
 
 
+JSON = click.option(
+    "--json", "as_json", is_flag=True,
+    help="Print the table as JSON records (for scripts) instead of text.",
+)
+
+
 class FugongGroup(click.Group):
     """Turns user errors into one readable line and exit code 2 (--debug shows a traceback)."""
 
@@ -51,6 +57,7 @@ class FugongGroup(click.Group):
 
 
 @click.group(cls=FugongGroup)
+@click.version_option(package_name="fugong", prog_name="fugong", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def cli(debug: bool) -> None:
     """fugong: simulate a locked-down city's return to work along industry chains."""
@@ -65,7 +72,8 @@ def cli(debug: bool) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--force", is_flag=True, help="Replace an existing results folder.")
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
-def run(scenario, seed, replicates, overrides, out, jobs, force, no_charts) -> None:
+@JSON
+def run(scenario, seed, replicates, overrides, out, jobs, force, no_charts, as_json) -> None:
     """Run SCENARIO and write a results folder."""
     from sim.run_folder import run_scenario
 
@@ -79,7 +87,12 @@ def run(scenario, seed, replicates, overrides, out, jobs, force, no_charts) -> N
         force=force,
         charts=not no_charts,
     )
-    click.echo(outcome.kpis.to_string(float_format=lambda v: f"{v:,.2f}"))
+    from sim.tables import kpi_text, records
+
+    if as_json:
+        click.echo(records(outcome.kpis))
+        return
+    click.echo(kpi_text(outcome.kpis))
     click.echo(f"finished in {outcome.seconds:.1f} s")
     click.echo(f"results: {outcome.folder}")
 
@@ -87,14 +100,29 @@ def run(scenario, seed, replicates, overrides, out, jobs, force, no_charts) -> N
 @cli.command()
 @click.argument("scenario", type=PATH)
 @set_option()
-def validate(scenario, overrides) -> None:
-    """Check SCENARIO and print the resolved scenario."""
+@click.option("--full", is_flag=True, help="Print the whole resolved scenario.")
+def validate(scenario, overrides, full) -> None:
+    """Check SCENARIO and print what it changes from its base (--full: the resolved tree)."""
     import yaml
 
+    from sim.diff import base_of, differences, table
     from sim.scenario_files import load_scenario
 
     sc = load_scenario(scenario, list(overrides))
-    click.echo(yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False, width=100))
+    resolved = sc.model_dump(mode="json")
+    base = base_of(scenario)
+    if full:
+        click.echo(yaml.safe_dump(resolved, sort_keys=False, width=100))
+    elif base is not None:
+        changes = differences(load_scenario(base).model_dump(mode="json"), resolved)
+        click.echo(f"differences from its base {base.name} (--full for the whole scenario):")
+        click.echo(table(changes, base.stem, Path(scenario).stem))
+    elif overrides:
+        changes = differences(load_scenario(scenario).model_dump(mode="json"), resolved)
+        click.echo("no base scenario; differences made by --set:")
+        click.echo(table(changes, "file", "with --set"))
+    else:
+        click.echo("no base scenario (--full prints the whole scenario)")
     click.echo(f"ok: {scenario} is valid ({sc.n_days} days, {sc.economy.firms} firms)")
 
 
@@ -135,6 +163,12 @@ def scenarios(folder) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing results folder.")
 @out_option("Results folder [default: results/sweep-<name>-<time>].")
 @click.option("--dry-run", is_flag=True, help="Print the number of runs and a time estimate.")
+@click.option(
+    "--reference", "reference", multiple=True, metavar="KEY=VALUE",
+    help="Lever values of the reference point, e.g. permits.daily_capacity=x2 "
+    "[default: the baseline, x1 and the scenario's values, if in the design].",
+)
+@JSON
 def sweep(
     sweep_file,
     scenario,
@@ -148,6 +182,8 @@ def sweep(
     force,
     out,
     dry_run,
+    reference,
+    as_json,
 ) -> None:
     """Run a sweep of scenario levers (SWEEP_FILE, or --scenario with --grid).
 
@@ -167,11 +203,28 @@ def sweep(
         resume=resume,
         out=out,
     )
+    if reference:
+        import yaml
+
+        from sim.sweep_plan import make_plan
+
+        ref = {}
+        for item in reference:
+            key, _, value = item.partition("=")
+            ref[key] = float(value[1:]) if value.startswith("x") else yaml.safe_load(value)
+        root = Path(sweep_file).parent if sweep_file is not None else Path.cwd()
+        plan = make_plan(plan.sweep.model_copy(update={"reference": ref}), root)
     if dry_run:
         click.echo(dry_run_text(plan, out, resume=resume, jobs=jobs, scheduler=scheduler))
         return
     outcome = execute_sweep(plan, out, jobs=jobs, scheduler=scheduler, resume=resume, force=force)
-    click.echo(console_table(point_summary(plan, outcome.runs), plan.reference))
+    points = point_summary(plan, outcome.runs)
+    if as_json:
+        from sim.tables import records
+
+        click.echo(records(points))
+    else:
+        click.echo(console_table(points, plan.reference))
     rate = 60 * outcome.computed / outcome.seconds if outcome.seconds else 0.0
     click.echo(
         f"{outcome.computed} runs computed in {outcome.seconds:.1f} s "
@@ -215,8 +268,13 @@ def _ints(text: str | None) -> list[int] | None:
     show_default=True,
     type=click.Choice(["days_to_50pct", "days_to_80pct", "days_to_90pct"]),
 )
+@click.option(
+    "--by", "by", type=click.DateTime(["%Y-%m-%d"]), default=None,
+    help="Target date drawn on the chart, e.g. 2022-05-10.",
+)
 @out_option("Folder for compare.png and the CSVs [default: results/compare-<time>].")
-def compare(results, metric, group, points, reference, days_kpi, out) -> None:
+@JSON
+def compare(results, metric, group, points, reference, days_kpi, by, out, as_json) -> None:
     """Overlay the recovery curves of RESULTS folders (runs or sweeps) and tabulate KPIs."""
     from sim.compare import compare as run_compare
     from sim.compare import printable
@@ -228,8 +286,14 @@ def compare(results, metric, group, points, reference, days_kpi, out) -> None:
         points=_ints(points),
         reference=reference,
         days_kpi=days_kpi,
+        by=by.date() if by else None,
         out=out,
     )
+    if as_json:
+        from sim.tables import records
+
+        click.echo(records(done.table))
+        return
     click.echo(
         f"reference: {done.reference}; differences are paired by seed (mean and "
         "90% t-interval over replicates)"
@@ -339,7 +403,12 @@ def sensitivity(
     done = run_sensitivity(
         job, kpi=kpi, group=group, jobs=jobs, scheduler=scheduler, resume=resume, force=force
     )
+    from sim.sensitivity import small_sample_warning
+
     click.echo(done.indices.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    warning = small_sample_warning(done.indices, method, job.n)
+    if warning:
+        click.echo(warning, err=True)
     if done.censored:
         click.echo(
             f"note: {done.censored} run(s) never reached the level; their days were set to "
@@ -354,11 +423,19 @@ def sensitivity(
 @click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--force", is_flag=True, help="Replace an existing results folder.")
 def rerun(manifest, out, jobs, force) -> None:
-    """Reproduce a run from its MANIFEST (manifest.json): same scenario, seeds, replicates."""
+    """Reproduce a run from its MANIFEST (a results folder or its manifest.json): same
+    scenario, seeds and replicates; says whether the results match the old ones bit for bit."""
     from sim.run_folder import rerun as rerun_manifest
+    from sim.run_folder import same_results
 
     outcome = rerun_manifest(manifest, out=out, jobs=jobs, force=force)
+    old = manifest if manifest.is_dir() else manifest.parent
     click.echo(f"finished in {outcome.seconds:.1f} s")
+    if same_results(old, outcome.folder):
+        click.echo(f"identical: timeseries and summary match {old} bit for bit")
+    else:
+        click.echo(f"DIFFERENT: the results do not match {old} (versions or code changed? "
+                   "compare the manifests' versions and git_commit)", err=True)
     click.echo(f"results: {outcome.folder}")
 
 
@@ -411,11 +488,18 @@ def calibrate(
         out=out,
         progress=lambda m: click.echo(m, err=True),
     )
+    from sim.tables import fit_text
+
     fit = result["fit"]
-    cols = ["target", "sample", "reported", "model_median", "model_p10", "model_p90", "met"]
-    click.echo(fit[cols].to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+    click.echo(fit_text(fit))
     summary = result["summary"]
-    click.echo(f"best parameters: {summary['best_params']} (loss {summary['best_loss']:.4g})")
+    met = fit["met"].dropna()
+    best = {k: float(f"{v:.4g}") for k, v in summary["best_params"].items()}
+    click.echo(f"met {int(met.astype(bool).sum())} of {len(met)} targets; best parameters: "
+               f"{best} (loss {summary['best_loss']:.4g})")
+    if summary["failed_trials"]:
+        click.echo(f"{summary['failed_trials']} of {summary['trials']} trials failed; reasons "
+                   "in trials.csv", err=True)
     click.echo(f"results: {result['folder']}")
 
 
@@ -428,15 +512,74 @@ def calibrate(
     default=None,
     help="Mark targets after this date as out of sample.",
 )
-def fit(results, targets, until) -> None:
+@JSON
+def fit(results, targets, until, as_json) -> None:
     """Score a RESULTS folder against reported targets (writes fit.csv there)."""
     from sim.targets import fit_results
 
     table, path = fit_results(results, targets, until.date() if until else None)
-    cols = ["target", "sample", "reported", "model_median", "model_p10", "model_p90", "met"]
-    click.echo(table[cols].to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+    from sim.tables import fit_text, records
+
+    if as_json:
+        click.echo(records(table))
+        return
+    click.echo(fit_text(table))
     met = table.met.dropna()
     click.echo(f"{int(met.sum())} of {len(met)} mapped targets met; table: {path}")
+
+
+@cli.command()
+@click.argument("results", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Report file [default: RESULTS/report.html, or report.md with --markdown].")
+@click.option("--markdown", is_flag=True, help="Write Markdown (images linked) instead of HTML.")
+@click.option("--targets", type=click.Path(path_type=Path), default=None,
+              help="Targets for the fit table [default: data/targets/shanghai_2022.yaml; "
+                   "a fit.csv in RESULTS is used as it is].")
+def report(results, out, markdown, targets) -> None:
+    """Write a self-contained briefing report (HTML, printable) of a run, compare or sweep
+    RESULTS folder: charts, KPI table with units, fit, scenario changes, manifest."""
+    from sim.report import TARGETS, write_report
+
+    path = write_report(results, out=out, markdown=markdown, targets=targets or TARGETS)
+    click.echo(f"report: {path}")
+
+
+@cli.command()
+@click.argument("a", type=click.Path(path_type=Path))
+@click.argument("b", type=click.Path(path_type=Path))
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override applied to scenario files before comparing.")
+def diff(a, b, overrides) -> None:
+    """The resolved scenario keys that differ between A and B (scenario files or results
+    folders)."""
+    from sim.diff import differences, resolved, table
+
+    data_a, name_a = resolved(a, list(overrides))
+    data_b, name_b = resolved(b, list(overrides))
+    if name_a == name_b:
+        name_a, name_b = str(a), str(b)
+    changes = differences(data_a, data_b)
+    click.echo(table(changes, name_a, name_b))
+    click.echo(f"{len(changes)} key(s) differ")
+
+
+@cli.command()
+@click.argument("results", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv",
+              show_default=True)
+@click.option("--group", "groups", multiple=True, metavar="PATTERN",
+              help="Only these groups (fnmatch patterns, e.g. 'chain:*').")
+@click.option("--metric", "metrics", multiple=True, metavar="PATTERN",
+              help="Only these metrics (fnmatch patterns).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Output file [default: RESULTS/timeseries.csv or RESULTS/<name>.xlsx].")
+def export(results, fmt, groups, metrics, out) -> None:
+    """Export a RESULTS folder's timeseries as CSV (tidy) or Excel (KPIs, summary, medians
+    by date, tidy table)."""
+    from sim.export import export as write
+
+    click.echo(f"export: {write(results, fmt, out, list(groups), list(metrics))}")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,55 @@ def apply_levers(sc: Scenario, levers: list[Lever], values: dict[str, float]) ->
     return validate(data, "calibration trial")
 
 
+def check_ranges(sc: Scenario, levers: list[Lever]) -> None:
+    """Reject, before the search, a range that would push a bounded value out of its bounds
+    (a share schedule scaled above 1, say), naming the widest valid range.
+
+    Scaling is linear and the schema's bounds are intervals, so both ends valid means every
+    value between them is valid.
+    """
+    for lever in levers:
+        bad = [x for x in (lever.lo, lever.hi) if _invalid(sc, lever, x)]
+        if not bad:
+            continue
+        valid = [x for x in (lever.lo, lever.hi) if x not in bad]
+        reason = _invalid(sc, lever, bad[0])
+        spec = f"--param {lever.key}={lever.lo:g}:{lever.hi:g}"
+        if not valid:
+            raise FugongError(f"{spec}: both ends make the scenario invalid ({reason})")
+        edge = _valid_edge(sc, lever, valid[0], bad[0])
+        lo, hi = (lever.lo, edge) if bad[0] == lever.hi else (edge, lever.hi)
+        lo, hi = math.ceil(lo * 1000) / 1000, math.floor(hi * 1000) / 1000
+        raise FugongError(f"{spec}: at {bad[0]:g} the scenario is invalid ({reason}); the "
+                          f"valid range is {lo:g} to {hi:g}: use --param {lever.key}={lo:g}:{hi:g}")
+
+
+def _invalid(sc: Scenario, lever: Lever, x: float) -> str:
+    """Why the scenario is invalid with the lever at `x` ('' if it is valid)."""
+    try:
+        apply_levers(sc, [lever], {lever.key: x})
+    except ScenarioError as exc:
+        return str(exc).split(": ", 1)[-1]
+    return ""
+
+
+def _valid_edge(sc: Scenario, lever: Lever, good: float, bad: float) -> float:
+    """The valid end of [good, bad] nearest to bad, by bisection."""
+    for _ in range(40):
+        mid = (good + bad) / 2
+        good, bad = (mid, bad) if not _invalid(sc, lever, mid) else (good, mid)
+    return good
+
+
+def _rounded(value: Any) -> Any:
+    """Calibrated values to 4 significant digits (whole numbers from 1,000 up)."""
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, float):
+        return float(round(value)) if abs(value) >= 1000 else float(f"{value:.4g}")
+    return value
+
+
 # ---------------------------------------------------------------------- one run
 
 
@@ -151,10 +200,11 @@ class Calibration:
             for trial in asked:
                 self._tell(study, trial, results[trial.number], fit_targets)
             best = study.best_trial if _has_complete(study) else None
-            progress(
-                f"trials {_finished(study)}/{self.trials}"
-                + (f", best loss {best.value:.4g}" if best else "")
-            )
+            failed = study.get_trials(states=(TrialState.FAIL,))
+            reason = failed[-1].user_attrs.get("error", "") if failed else ""
+            progress(f"trials {_finished(study)}/{self.trials}, {len(failed)} failed"
+                     + (f", best loss {best.value:.4g}" if best else "")
+                     + (f" (last failure: {reason[:100]})" if reason else ""))
         return self._report(study, sc, targets, executor)
 
     def _tell(self, study, trial, results: list[dict], fit_targets: list[Target]) -> None:
@@ -210,6 +260,7 @@ class Calibration:
             "trials": len(history),
             "failed_trials": int((history.state == "FAIL").sum()),
             "replicates": self.replicates,
+            "overrides": list(self.overrides),
             "seed": self.seed,
             "until": self.until.isoformat() if self.until else None,
             "levers": [lv.__dict__ for lv in self.levers],
@@ -224,17 +275,19 @@ class Calibration:
         base = load_scenario(self.base_path).model_dump(mode="python")  # schedules as floats
         child: dict[str, Any] = {}
         for lever in self.levers:
-            value = lever.value(get_key(base, lever.key), params[lever.key])
+            value = _rounded(lever.value(get_key(base, lever.key), params[lever.key]))
             node = child
             parts = lever.key.split(".")
             for part in parts[:-1]:
                 node = node.setdefault(part, {})
             node[parts[-1]] = value
         base = Path(os.path.relpath(Path(self.base_path).resolve(), self.out.resolve()))
-        header = (
-            f"# Calibrated by `fugong calibrate` against {self.targets_path}\n"
-            f"# best parameters: {json.dumps(params)}\n"
-        )
+        shown = {k: float(f"{v:.4g}") for k, v in params.items()}
+        fixed = " ".join(f"--set {o}" for o in self.overrides) or "none"
+        header = (f"# Calibrated by `fugong calibrate` against {self.targets_path}\n"
+                  f"# best parameters: {json.dumps(shown)} (schedules: multipliers)\n"
+                  f"# fitted with overrides: {fixed}; {self.replicates} replicate(s) per "
+                  f"trial, seed {self.seed}\n")
         text = yaml.safe_dump(
             {"description": f"{base.stem} calibrated", "base": str(base), **child}, sort_keys=False
         )
@@ -297,27 +350,13 @@ def _importance(study) -> dict[str, float]:
 
 def _charts(out: Path, ts, history: pd.DataFrame, importance: dict, sc: Scenario) -> None:
     """Model curves against the reported markers, the search history and importances."""
-    from matplotlib.figure import Figure
-
+    from sim.plots import calibration_chart
     from sim.policy import policy_events
     from sim.reported import REPORTED, read_reported
     from sim.run_charts import make_charts
 
     make_charts(ts, out, reported=read_reported(REPORTED), events=policy_events(sc))
-    fig = Figure(figsize=(10, 4.5))
-    ax1, ax2 = fig.subplots(1, 2)
-    done = history[history.state == "COMPLETE"]
-    ax1.plot(done.trial, done.loss, "o", ms=3, alpha=0.6, label="trial")
-    ax1.plot(done.trial, done.loss.cummin(), "-", label="best so far")
-    ax1.set_yscale("symlog", linthresh=1e-3)
-    ax1.set(xlabel="trial", ylabel="loss", title="Calibration history")
-    ax1.legend()
-    if importance:
-        keys = list(importance)
-        ax2.barh(keys, [importance[k] for k in keys])
-        ax2.set(title="Parameter importance (fANOVA)", xlabel="share of loss variance")
-    fig.tight_layout()
-    fig.savefig(out / "calibration_history.png", dpi=110)
+    calibration_chart(history, importance, out / "calibration_history.png")
 
 
 def calibrate_scenario(
@@ -349,10 +388,12 @@ def calibrate_scenario(
         if out
         else RESULTS_DIR / (f"calibrate-{Path(path).stem}-{datetime.now():%Y%m%d-%H%M%S}")
     )
+    levers = parse_levers(specs, sc)
+    check_ranges(sc, levers)
     cal = Calibration(
         Path(path),
         Path(targets),
-        parse_levers(specs, sc),
+        levers,
         trials,
         replicates,
         until,

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
-from matplotlib.figure import Figure
 
 from sim.errors import FugongError
-from sim.plots import band
+from sim.plots import Target, band, compare_chart
+from sim.policy import policy_events
 from sim.replicate_stats import interval_text, kpi_values, median_censored, paired_against
 from sim.reported import REPORTED, read_reported
 from sim.results_folder import RESULTS_DIR
@@ -29,7 +28,6 @@ from sim.sweep_store import open_plan
 
 COMPARE_GROUPS = ("all", "chain:automobile", "chain:integrated_circuits", "chain:biomedicine",
               "chain:chemicals", "chain:other")
-MARKERS = {">=": "^", "<=": "v", "~": "o", "range": "D"}
 
 
 @dataclass
@@ -37,6 +35,7 @@ class ResultSeries:
     """One compared series: its curves (a filter on a timeseries file) and its KPIs."""
 
     name: str
+    folder: Path
     timeseries: Path
     filters: list[tuple]  # pyarrow filters selecting this series' rows
     kpis: pd.DataFrame  # one row per replicate: seed, horizon_days, "<group>/<kpi>" columns
@@ -59,9 +58,17 @@ def load_series(folders: list[Path], points: list[int] | None = None) -> list[Re
     return out
 
 
+def scenario_of(folder: Path):
+    """The resolved scenario of a run or sweep results folder."""
+    if (folder / "sweep.yaml").exists():
+        return open_plan(folder).scenario
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return validate(manifest["resolved_scenario"], str(folder / "manifest.json"))
+
+
 def _run_series(folder: Path) -> ResultSeries:
     manifest = json.loads((folder / "manifest.json").read_text())
-    sc = validate(manifest["resolved_scenario"], str(folder / "manifest.json"))
+    sc = scenario_of(folder)
     summary = pd.read_csv(folder / "summary.csv")
     kpi_cols = [c for c in summary.columns if c not in ("scenario", "replicate", "seed", "group")]
     wide = summary.pivot(index=["replicate", "seed"], columns="group", values=kpi_cols)
@@ -69,7 +76,7 @@ def _run_series(folder: Path) -> ResultSeries:
     wide = wide.reset_index()
     wide["horizon_days"] = (sc.end_date - sc.lockdown_start).days
     name = manifest.get("scenario_name") or folder.name
-    return ResultSeries(name, folder / "timeseries.parquet", [], wide)
+    return ResultSeries(name, folder, folder / "timeseries.parquet", [], wide)
 
 
 def _sweep_series(folder: Path, points: list[int] | None, prefix: bool) -> list[ResultSeries]:
@@ -87,8 +94,9 @@ def _sweep_series(folder: Path, points: list[int] | None, prefix: bool) -> list[
     for point in chosen:
         label = plan.label(point)
         name = f"{plan.sweep.name}: {label}" if prefix else label
-        series.append(ResultSeries(name, folder / "timeseries.parquet", [("point", "==", point)],
-                             runs[runs["point"] == point].reset_index(drop=True)))
+        series.append(ResultSeries(name, folder, folder / "timeseries.parquet",
+                                   [("point", "==", point)],
+                                   runs[runs["point"] == point].reset_index(drop=True)))
     return series
 
 
@@ -102,9 +110,26 @@ def curves(series: list[ResultSeries], metric: str, group: str) -> pd.DataFrame:
         frames.append(band(ts.assign(scenario=s.name), metric, group))
     table = pd.concat(frames, ignore_index=True)
     if table.empty:
-        raise FugongError(f"no '{metric}' of group '{group}' in the results (a sweep stores the "
-                          "groups and metrics its sweep file lists)")
+        stored = pd.read_parquet(series[0].timeseries, columns=["group", "metric"],
+                                 filters=series[0].filters or None)
+        hint = _did_you_mean("--metric", metric, stored["metric"].unique()) or \
+            _did_you_mean("--group", group, stored["group"].unique())
+        raise FugongError(f"no '{metric}' of group '{group}' in the results{hint} (a sweep "
+                          "stores the groups and metrics its sweep file lists)")
     return table
+
+
+def _did_you_mean(option: str, value: str, known) -> str:
+    """'; --group: did you mean chain:automobile?' when `value` is not among `known`."""
+    import difflib
+
+    known = sorted(map(str, known))
+    if value in known:
+        return ""
+    close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
+    if close:
+        return f"; {option} {value!r}: did you mean {' or '.join(close)}?"
+    return f"; {option} {value!r} is not stored (e.g. {', '.join(known[:6])})"
 
 
 def paired_kpi_table(series: list[ResultSeries], reference: str, days_kpi: str = "days_to_80pct",
@@ -141,53 +166,31 @@ def paired_kpi_table(series: list[ResultSeries], reference: str, days_kpi: str =
 
 def printable(table: pd.DataFrame, days_kpi: str = "days_to_80pct") -> str:
     """The KPI table for the terminal, differences with their 90% paired intervals."""
-    show = pd.DataFrame({
+    return printable_frame(table, days_kpi).to_string(index=False)
+
+
+def printable_frame(table: pd.DataFrame, days_kpi: str = "days_to_80pct") -> pd.DataFrame:
+    """The KPI table as text columns (no scientific notation, output lost in million yuan),
+    for the terminal and the report."""
+    level = days_kpi.removeprefix("days_to_").removesuffix("pct")
+    days = [f"{days_kpi}_diff", f"{days_kpi}_diff_lo", f"{days_kpi}_diff_hi"]
+    lost = ["output_lost_diff", "output_lost_diff_lo", "output_lost_diff_hi"]
+    return pd.DataFrame({
         "series": table["series"], "group": table["group"],
-        days_kpi: [("never" if np.isnan(v) else f"{v:.1f}") for v in table[days_kpi]],
-        "vs ref (90% CI)": [interval_text(*r) for r in table[
-            [f"{days_kpi}_diff", f"{days_kpi}_diff_lo", f"{days_kpi}_diff_hi"]].to_numpy()],
-        "output lost": [f"{v:,.0f}" for v in table["output_lost"]],
-        "lost vs ref (90% CI)": [interval_text(*r, digits=0) for r in table[
-            ["output_lost_diff", "output_lost_diff_lo", "output_lost_diff_hi"]].to_numpy()],
+        f"days to {level}%": [("never" if np.isnan(v) else f"{v:.1f}") for v in table[days_kpi]],
+        "vs ref [90% CI]": [interval_text(*r) for r in table[days].to_numpy()],
+        "lost (M yuan)": [f"{v / 100:,.0f}" for v in table["output_lost"]],
+        "lost vs ref [90% CI]": [_million_interval(*r) for r in table[lost].to_numpy()],
     })
-    return show.to_string(index=False)
 
 
-def chart(table: pd.DataFrame, metric: str, group: str, reported: pd.DataFrame | None,
-          path: Path) -> None:
-    """Median lines with 10-90% bands per series, reported figures as markers."""
-    fig = Figure(figsize=(11.0, 6.4), layout="constrained")
-    ax = fig.add_subplot()
-    names = list(dict.fromkeys(table["scenario"]))
-    cmap = colormaps["tab10" if len(names) <= 10 else "viridis"]
-    for i, name in enumerate(names):
-        color = cmap(i if len(names) <= 10 else i / max(len(names) - 1, 1))
-        b = table[table["scenario"] == name]
-        ax.fill_between(b["date"], b["p10"], b["p90"], color=color, alpha=0.15, lw=0)
-        ax.plot(b["date"], b["median"], color=color, lw=1.8, label=name)
-    rep = reported[(reported["metric"] == metric) & (reported["group"] == group)] \
-        if reported is not None else pd.DataFrame()
-    for r in rep.itertuples(index=False):
-        x = r.date
-        if pd.notna(r.date_end):  # a period: a bar across it, the marker in the middle
-            end = r.date_end + pd.Timedelta(days=1)
-            ax.plot([r.date, end], [r.value, r.value], color="black", lw=2.5)
-            x = r.date + (end - r.date) / 2
-        tol = r.tolerance if pd.notna(r.tolerance) else 0.0
-        ax.errorbar([x], [r.value], yerr=[tol], marker=MARKERS.get(r.bound, "o"), color="black",
-                    ls="none", ms=7, capsize=3, label=f"reported ({r.bound})")
-    handles, labels = ax.get_legend_handles_labels()
-    unique = dict(zip(labels, handles, strict=True))
-    ax.legend(unique.values(), unique.keys(), fontsize=8, loc="best", frameon=False)
-    ax.set_title(f"{metric} — {group}")
-    ax.set_ylabel(metric)
-    ax.grid(alpha=0.3)
-    note = "Lines: median over replicates; shaded: 10-90% band."
-    if len(rep):
-        note += (" Markers: reported figures (▲ at least, ▼ at most, ● about, ◆ range; "
-                 "whiskers: tolerance; bar: period).")
-    fig.supxlabel(note, fontsize=8, color="0.35")
-    fig.savefig(path, dpi=110)
+def _million_interval(diff: float, lo: float, hi: float) -> str:
+    """A difference in 10k yuan as million yuan with its interval: '-8,948 [-9,371, -8,525]'."""
+    if not np.isfinite(diff):
+        return "n/a"
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return f"{diff / 100:+,.0f} [n/a]"
+    return f"{diff / 100:+,.0f} [{lo / 100:+,.0f}, {hi / 100:+,.0f}]"
 
 
 @dataclass
@@ -205,6 +208,7 @@ def compare(
     points: list[int] | None = None,
     reference: str | None = None,
     days_kpi: str = "days_to_80pct",
+    by: date | None = None,
     out: Path | None = None,
 ) -> Comparison:
     """Write compare.png, compare_kpis.csv and compare_curves.csv into ``out``."""
@@ -218,7 +222,16 @@ def compare(
     bands = curves(series, metric, group)
     table = paired_kpi_table(series, ref, days_kpi)
     reported = read_reported(REPORTED) if REPORTED.exists() else None
-    chart(bands, metric, group, reported, out / "compare.png")
+    level = int(days_kpi.removeprefix("days_to_").removesuffix("pct")) / 100
+    compare_chart(bands, metric, group, out / "compare.png",
+                  replicates=int(min(len(s.kpis) for s in series)), reported=reported,
+                  events=policy_events(scenario_of(series[0].folder)),
+                  target=Target(level, by))
     table.to_csv(out / "compare_kpis.csv", index=False)
+    (out / "compare.json").write_text(json.dumps({
+        "inputs": [str(Path(f).resolve()) for f in folders], "metric": metric, "group": group,
+        "points": points, "reference": ref, "days_kpi": days_kpi,
+        "by": by.isoformat() if by else None, "created": datetime.now().isoformat(),
+    }, indent=2) + "\n")
     bands.rename(columns={"scenario": "series"}).to_csv(out / "compare_curves.csv", index=False)
     return Comparison(out, table, ref)

@@ -17,7 +17,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from sim import labels
 from sim.errors import FugongError
+from sim.keys import get_key
 from sim.kpis import days_to
 from sim.replicate_stats import median_censored
 from sim.sweep_store import open_plan
@@ -97,7 +99,9 @@ def frontier(
     out = Path(out) if out else folder / "frontier"
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "frontier.csv", index=False)
-    _heatmap(table, x, y, target, f"{group} to {level:.0%} by {by}", plan, out / "frontier.png")
+    title = (f"{labels.group(group)}: days to {level:.0%} utilization "
+             f"(target: by {by:%d %b %Y}, {target} days after the first lockdown)")
+    _heatmap(table, x, y, target, title, plan, by, out / "frontier.png")
     return Frontier(table, target, out)
 
 
@@ -137,44 +141,109 @@ def _pareto(table: pd.DataFrame, x: str, y: str) -> pd.Series:
     return pd.Series(flags, index=table.index)
 
 
-def _heatmap(table: pd.DataFrame, x: str, y: str, target: int, title: str, plan, path: Path):
+def _heatmap(table: pd.DataFrame, x: str, y: str, target: int, title: str, plan, by: date,
+             path: Path) -> None:
+    """Median days per cell with the share of replicates meeting the target; the cells that
+    meet it are outlined in red, frontier cells boxed in white, the cheapest starred in a
+    corner, so no mark hides a number."""
     xs, ys = sorted(table[x].unique()), sorted(table[y].unique())
+    cells = table.set_index([y, x])
     grid = table.pivot_table(index=y, columns=x, values="median_days", dropna=False)
-    grid = grid.reindex(index=ys, columns=xs)
-    z = grid.to_numpy(float)
-    fig = Figure(figsize=(8.5, 6.8), layout="constrained")
+    z = grid.reindex(index=ys, columns=xs).to_numpy(float)
+    fig = Figure(figsize=(9.5, 7.4), layout="constrained")
     ax = fig.add_subplot()
     ax.add_patch(Rectangle((-0.5, -0.5), len(xs), len(ys), facecolor="0.85", hatch="//",
                            edgecolor="0.6", lw=0, zorder=0))
     image = ax.imshow(np.ma.masked_invalid(z), origin="lower", cmap="viridis_r",
                       aspect="auto", zorder=1)
-    fig.colorbar(image, ax=ax, label="median days from first lockdown")
+    fig.colorbar(image, ax=ax, label="median days from the first lockdown")
     for (i, j), v in np.ndenumerate(z):
+        row = cells.loc[(ys[i], xs[j])]
         dark = not np.isnan(v) and image.norm(v) > 0.5  # viridis_r is dark at high values
-        ax.text(j, i, "never" if np.isnan(v) else f"{v:.0f}", ha="center", va="center",
-                fontsize=8, color="white" if dark else "black", zorder=3)
-    filled = np.where(np.isnan(z), np.nanmax(z, initial=target) + 1e6, z)
-    if len(xs) > 1 and len(ys) > 1 and filled.min() <= target < filled.max():
-        cs = ax.contour(np.arange(len(xs)), np.arange(len(ys)), filled, levels=[target],
-                        colors="red", linewidths=2, zorder=4)
-        ax.clabel(cs, fmt={target: f"{target} days"}, fontsize=8)
-    index = {v: i for i, v in enumerate(xs)}, {v: i for i, v in enumerate(ys)}
-    for _, r in table[table["pareto"]].iterrows():
-        ax.add_patch(Rectangle((index[0][r[x]] - 0.5, index[1][r[y]] - 0.5), 1, 1, fill=False,
-                               edgecolor="white", lw=2, zorder=5))
-    for _, r in table[table["cheapest"]].iterrows():
-        ax.plot(index[0][r[x]], index[1][r[y]] + 0.3, marker="*", color="red", ms=14,
-                mec="white", zorder=6)
-    ax.set_xticks(range(len(xs)), [_level(plan, x, v) for v in xs])
-    ax.set_yticks(range(len(ys)), [_level(plan, y, v) for v in ys])
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    ax.set_title(f"Days until {title} (target: {target} days)")
-    fig.supxlabel("Red line: target day count; white boxes: combinations on the frontier; "
-                  "star: cheapest meeting the target; hatched: never reached.",
-                  fontsize=8, color="0.35")
+        met = round(row["share_meeting"] * row["replicates"])
+        ax.text(j, i, f"{'never' if np.isnan(v) else f'{v:.0f} days'}\n"
+                f"{met} of {row['replicates']} met", ha="center", va="center", fontsize=8,
+                color="white" if dark else "black", zorder=3, linespacing=1.4)
+        if row["meets"]:
+            _outline(ax, i, j, z, target)
+        if row["pareto"]:
+            ax.add_patch(Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False,
+                                   edgecolor="white", lw=1.8, zorder=5))
+        if row["cheapest"]:
+            ax.plot(j + 0.36, i + 0.33, marker="*", color=TARGET, ms=12, mec="white", zorder=6)
+    ax.set_xticks(range(len(xs)), [_level(plan, x, v, by) for v in xs], fontsize=8)
+    ax.set_yticks(range(len(ys)), [_level(plan, y, v, by) for v in ys], fontsize=8)
+    ax.set_xlabel(_axis_label(plan, x, by))
+    ax.set_ylabel(_axis_label(plan, y, by))
+    ax.set_title(title, fontsize=11)
+    fig.supxlabel(f"Red outline: the median reaches the level within {target} days; white "
+                  "boxes: combinations on the frontier (no cheaper one meets it);\nstar: "
+                  "cheapest meeting the target; hatched: never reached; 'k of N met': "
+                  "replicates reaching the level by the date.", fontsize=8, color="0.35")
     fig.savefig(path, dpi=110)
 
 
-def _level(plan, key: str, value) -> str:
-    return f"x{value:g}" if plan.is_scaled(key) else f"{value:g}"
+TARGET = "#c0392b"
+
+
+def _outline(ax, i: int, j: int, z: np.ndarray, target: int) -> None:
+    """Red edges of cell (i, j) that border a cell not meeting the target (or the edge)."""
+    def meets(a: int, b: int) -> bool:
+        inside = 0 <= a < z.shape[0] and 0 <= b < z.shape[1]
+        return inside and not np.isnan(z[a, b]) and z[a, b] <= target
+
+    for (di, dj), seg in {(-1, 0): ((-0.5, -0.5), (0.5, -0.5)), (1, 0): ((-0.5, 0.5), (0.5, 0.5)),
+                          (0, -1): ((-0.5, -0.5), (-0.5, 0.5)),
+                          (0, 1): ((0.5, -0.5), (0.5, 0.5))}.items():
+        if not meets(i + di, j + dj):
+            (x0, y0), (x1, y1) = seg
+            ax.plot([j + x0, j + x1], [i + y0, i + y1], color=TARGET, lw=2.5, zorder=4,
+                    solid_capstyle="round")
+
+
+def absolute(plan, key: str, value: float, on: date) -> float | None:
+    """A lever level in the scenario's units on a date: the multiple of the base schedule
+    (summed over a section such as both pass quotas); None if the key is not numeric."""
+    try:
+        base = _value_on(get_key(plan.scenario_data, key), on)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return base * value if plan.is_scaled(key) else float(value)
+
+
+def _value_on(node, on: date) -> float:
+    if isinstance(node, bool) or node is None:
+        raise TypeError(node)
+    if isinstance(node, int | float):
+        return float(node)
+    if isinstance(node, dict) and node and all(_is_date(k) for k in node):
+        dated = sorted((date.fromisoformat(str(k)), v) for k, v in node.items())
+        values = [v for d, v in dated if d <= on] or [dated[0][1]]
+        return float(values[-1])
+    if isinstance(node, dict):
+        return sum(_value_on(v, on) for v in node.values())
+    raise TypeError(node)
+
+
+def _is_date(key) -> bool:
+    try:
+        date.fromisoformat(str(key))
+    except ValueError:
+        return False
+    return True
+
+
+def _axis_label(plan, key: str, on: date) -> str:
+    unit = labels.lever_unit(key)
+    name = labels.lever(key)
+    name = name[:1].upper() + name[1:]
+    if plan.is_scaled(key):
+        return f"{name}: multiple of the default schedule\n({unit} in effect on {on:%d %b})"
+    return f"{name} ({unit})" if unit else name
+
+
+def _level(plan, key: str, value, on: date) -> str:
+    amount = absolute(plan, key, value, on)
+    if not plan.is_scaled(key):
+        return f"{value:g}"
+    return f"x{value:g}" if amount is None else f"x{value:g}\n{amount:,.0f}"

@@ -9,6 +9,7 @@ columns; the model passes each stage's result to the next.
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,26 @@ class RecoveryModel(mesa.Model):
         overrides: dict[str, Any] | None = None,
         **params: Any,
     ) -> None:
+        """Build the economy, the policy calendar, the agents and the recorder of a scenario.
+
+        Args:
+            scenario: a `Scenario`, or the path of a scenario file (default: the calibrated
+                Shanghai 2022 scenario).
+            rng: seed of the model's generator (Mesa convention; default: the scenario's
+                `seed`). Every random draw of the run comes from it.
+            counterfactual: run the same economy with no lockdown (the baseline that
+                `output_index` divides by).
+            views: create the per-firm, per-supplier and per-link Mesa agents (thin views of
+                the numpy columns); False for faster runs that need only the recorded totals.
+            overrides: scenario keys to change, `{"permits.daily_capacity": 4000}`.
+            **params: the same as keywords, with `__` for the dots
+                (`permits__daily_capacity=4000`), so `mesa.batch_run` can vary any key.
+
+        The DataCollector records model-level measures each day, with the date and each
+        chain's capacity utilization and staff on site (`capacity_utilization_automobile`,
+        ...), so `mesa.batch_run` returns per-chain results; all groups and metrics are in
+        `recorder.tidy(calendar.dates)`.
+        """
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         changes = {**(overrides or {}), **{k.replace("__", "."): v for k, v in params.items()}}
         if changes:
@@ -77,16 +98,19 @@ class RecoveryModel(mesa.Model):
         self.firm_rank = queue_rank(self)
         self.permit_queue = PermitQueue(len(self.economy.district_names))
         self.recorder = Recorder(self, outputs_only=not views)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "capacity_utilization": "capacity_utilization",
-                "resumption_rate": "resumption_rate",
-                "staff_on_site": "staff_on_site",
-                "permits_issued_cum": "permits_issued_cum",
-                "passes_issued": "passes_issued",
-                "truck_trips_index": "truck_trips_index",
-            }
-        )
+        reporters: dict[str, Any] = {
+            "date": lambda m: str(m.date),
+            "capacity_utilization": "capacity_utilization",
+            "resumption_rate": "resumption_rate",
+            "staff_on_site": "staff_on_site",
+            "permits_issued_cum": "permits_issued_cum",
+            "passes_issued": "passes_issued",
+            "truck_trips_index": "truck_trips_index",
+        }
+        for i, chain in enumerate(self.economy.chain_names):
+            reporters[f"capacity_utilization_{chain}"] = partial(_chain_utilization, chain=i)
+            reporters[f"staff_on_site_{chain}"] = partial(_chain_staff, chain=i)
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.setup_seconds = time.perf_counter() - start
 
     def _create_agents(self, views: bool) -> None:
@@ -204,3 +228,16 @@ class RecoveryModel(mesa.Model):
     @property
     def truck_trips_index(self) -> float:
         return float(self.freight.trips.sum() / self.freight.normal_trips.sum())
+
+
+def _chain_utilization(model: RecoveryModel, chain: int) -> float:
+    """Output over normal output of one chain's firms today."""
+    mask = model.economy.firms.chain == chain
+    return float(model.book.output[mask].sum() / model.book.normal[mask].sum())
+
+
+def _chain_staff(model: RecoveryModel, chain: int) -> float:
+    """Staff on site today at one chain's firms (persons)."""
+    econ = model.economy
+    mask = econ.firms.chain == chain  # present: simulated workers on site per firm
+    return float(model.workforce.present[mask] @ econ.workers.weight[mask])

@@ -1,7 +1,9 @@
 """The standard PNG charts of a run folder: utilization by chain, resumption by batch,
 staff and permits, passes and trucks, binding constraints, anchor firms.
 
-Reads a tidy timeseries (and reported figures, policy events); writes PNG files only.
+Reads a tidy timeseries (and reported figures, policy events); writes PNG files only. Shares
+are drawn in %, the 80% level of the headline KPI is a target line, anchor firms' staff sit on
+their own panel so their reported figures can be read.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sim import labels
 from sim.plots import (
     ALL_COLOR,
     BOUND_COLORS,
@@ -24,14 +27,18 @@ from sim.plots import (
     CHAINS,
     DPI,
     PALETTE,
+    SIZE,
     Line,
     Panel,
     Plotter,
+    Target,
     chain_order,
     colored,
     label_of,
     plotter,
 )
+
+HEADLINE = Target(level=0.8)  # the level of the headline KPI, days to 80%
 
 
 def make_charts(
@@ -39,14 +46,16 @@ def make_charts(
     out_dir: Path,
     reported: pd.DataFrame | None = None,
     events: Iterable[tuple[date, str]] = (),
+    target: Target = HEADLINE,
 ) -> list[Path]:
     """Write the standard charts into `out_dir`; return the paths written.
 
-    A chart with no data at all is skipped; missing series or panels show as absent.
+    `target`: the level (and date) drawn on utilization panels (default the 80% level of the
+    headline KPI). A chart with no data at all is skipped; missing series show as absent.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    p = plotter(timeseries, reported, events)
+    p = plotter(timeseries, reported, events, target)
     charts = (
         ("utilization_by_chain.png", _utilization),
         ("utilization_by_tier.png", _utilization_by_tier),
@@ -68,11 +77,12 @@ def make_charts(
     return written
 
 
-def _stacked(p: Plotter, title: str, panels: Sequence[Panel]) -> Figure | None:
+def _stacked(p: Plotter, title: str, panels: Sequence[Panel],
+             height: float = SIZE[1]) -> Figure | None:
     """Panels stacked vertically, sharing the date axis."""
     if not any(p.has(panel.series) for panel in panels):
         return None
-    fig = p.figure(len(panels), 1, title)
+    fig = p.figure(len(panels), 1, title, height=height)
     for i, (ax, panel) in enumerate(zip(fig.axes, panels, strict=True)):
         p.panel(ax, panel, label_events=i == 0)
     p.footnote(fig)
@@ -85,8 +95,10 @@ def _utilization(p: Plotter) -> Figure | None:
     top += [Line("capacity_utilization", g, label_of(g), c) for g, c in colored(chains)]
     bottom = [Line("output_index", "all", "all firms", ALL_COLOR)]
     return _stacked(p, "Capacity utilization and output", [
-        Panel("Capacity utilization by industry chain", top, "share of normal capacity", 1.0),
-        Panel("Industrial output, all firms", bottom, "ratio to normal output", 1.0),
+        Panel("Capacity utilization by industry chain", top, "% of normal capacity", 1.0,
+              percent=True, level=p.target.level),
+        Panel("Industrial output, all firms", bottom, "% of no-lockdown output", 1.0,
+              percent=True),
     ])
 
 
@@ -97,8 +109,10 @@ def _utilization_by_tier(p: Plotter) -> Figure | None:
         groups = [f"chain_tier:{chain}/{t}" for t in ("oem", "1", "2")]
         series = [Line("capacity_utilization", g, _tier_label(g), c)
                   for g, c in colored(groups)]
-        panels.append(Panel(chain.replace("_", " "), series, "share of normal capacity", 1.0))
-    return _stacked(p, "Capacity utilization by tier along the key chains", panels)
+        panels.append(Panel(labels.group(f"chain:{chain}"), series, "% of normal capacity",
+                            1.0, percent=True, level=p.target.level))
+    return _stacked(p, "Capacity utilization by tier along the key chains", panels,
+                    height=SIZE[1] + 2.4 * (len(panels) - 2))
 
 
 def _tier_label(group: str) -> str:
@@ -112,7 +126,7 @@ def _resumption(p: Plotter) -> Figure | None:
     series = [Line("resumption_rate", g, label_of(g), c) for g, c in colored(groups)]
     return _stacked(p, "Resumption of work by white-list batch", [
         Panel("Share of firms producing above the resumption threshold", series,
-              "share of firms resumed"),
+              "% of firms resumed", percent=True),
     ])
 
 
@@ -122,25 +136,34 @@ def _staff_permits(p: Plotter) -> Figure | None:
         Line("staff_on_site", "whitelist", "on site, white list", PALETTE[0]),
         Line("staff_returned", "whitelist", "returned, white list", PALETTE[1]),
     ]
+    firms = sorted(g for g in p.groups("staff_returned", "firm:")
+                   if ((p.reported["metric"] == "staff_returned")
+                       & (p.reported["group"] == g)).any())
+    anchors = [Line("staff_returned", g, f"returned, {labels.group(g)}", c)
+               for g, c in zip(firms, PALETTE[4:], strict=False)]
     permits = [
         Line("permits_issued_cum", "all", "permits issued (cumulative)", PALETTE[2]),
         Line("permits_pending", "all", "applications pending", PALETTE[3]),
     ]
-    return _stacked(p, "Staff back at work and return-to-work permits", [
-        Panel("Staff", staff, "persons", thousands=True),
-        Panel("Return-to-work permits, all firms", permits, "persons", thousands=True),
-    ])
+    panels = [Panel("Staff", staff, "persons", thousands=True, others=False)]
+    if anchors:
+        panels.append(Panel("Staff of anchor firms with reported figures", anchors, "persons",
+                            thousands=True, others=False))
+    panels.append(Panel("Return-to-work permits, all firms", permits, "persons",
+                        thousands=True))
+    return _stacked(p, "Staff back at work and return-to-work permits", panels,
+                    height=SIZE[1] + 2.4 * (len(panels) - 2))
 
 
 def _passes_trucks(p: Plotter) -> Figure | None:
     passes = [
-        Line("passes_issued", "all", "passes issued", PALETTE[0]),
-        Line("passes_used", "all", "passes used", PALETTE[1]),
+        Line("passes_issued", "all", "passes held (cumulative grants)", PALETTE[0]),
+        Line("passes_used", "all", "passes in use (trucks/day)", PALETTE[1]),
     ]
     trucks = [Line("truck_trips_index", "all", "truck trips, all firms", ALL_COLOR)]
     return _stacked(p, "Truck passes and freight traffic", [
-        Panel("Truck passes, all firms", passes, "passes per day", thousands=True),
-        Panel("Truck trips", trucks, "ratio to normal trips", 1.0),
+        Panel("Vehicle passes, all firms", passes, "passes", thousands=True),
+        Panel("Truck trips", trucks, "% of normal trips", 1.0, percent=True),
     ])
 
 
@@ -156,18 +179,16 @@ def _binding(p: Plotter) -> Figure | None:
         return None
     ncols = min(3, len(groups))
     nrows = math.ceil(len(groups) / ncols)
-    fig = p.figure(nrows, ncols, "Binding constraint on output", height=2.9 * nrows + 1.3)
+    fig = p.figure(nrows, ncols, "Binding constraint on output", height=2.9 * nrows + 1.5)
     colors = {b: BOUND_COLORS.get(b, PALETTE[i % len(PALETTE)]) for i, b in enumerate(bounds)}
     for i, ax in enumerate(fig.axes):
         if i >= len(groups):
             ax.set_visible(False)
             continue
         _stack(p, ax, groups[i], bounds, colors)
-        ax.set_title("all firms" if groups[i] == "all" else label_of(groups[i]), loc="left",
-                     fontsize=10)
-        p.decorate(ax, "share of firms" if i % ncols == 0 else "", label_events=i < ncols,
-                   thousands=False)
-        ax.set_ylim(0, 1.0)
+        ax.set_title(labels.group(groups[i]), loc="left", fontsize=10)
+        p.decorate(ax, "% of firms" if i % ncols == 0 else "", label_events=i < ncols,
+                   thousands=False, percent=True, top=1.0)
     handles = [Patch(color=colors[b], label=b) for b in reversed(bounds)]
     if len(p.scenarios) > 1:
         first, *rest = p.scenarios
@@ -202,9 +223,9 @@ def _anchor_firms(p: Plotter) -> Figure | None:
     firms = sorted(p.groups("units_produced", "firm:"))
     if not firms:
         return None
-    ncols = min(3, len(firms))
+    ncols = min(2, len(firms))
     nrows = math.ceil(len(firms) / ncols)
-    fig = p.figure(nrows, ncols, "Anchor firms: daily output", height=max(4.5, 3.0 * nrows + 1.2))
+    fig = p.figure(nrows, ncols, "Anchor firms: daily output", height=max(4.5, 3.0 * nrows + 1.4))
     for i, ax in enumerate(fig.axes):
         if i >= len(firms):
             ax.set_visible(False)
@@ -215,8 +236,8 @@ def _anchor_firms(p: Plotter) -> Figure | None:
         ].dropna()
         series = [Line("units_produced", firm, "units produced", PALETTE[0])]
         ylabel = units.iloc[0] if len(units) else "units per day"
-        p.panel(ax, Panel(label_of(firm), series, ylabel, thousands=True),
-                label_events=i < ncols, others=False, legend=False)
+        p.panel(ax, Panel(labels.group(firm), series, ylabel, thousands=True, others=False),
+                label_events=i < ncols, legend=False)
     if len(p.scenarios) > 1:
         fig.legend(handles=p.scenario_handles(), loc="outside right upper", fontsize=9,
                    frameon=False)

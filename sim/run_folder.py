@@ -64,8 +64,11 @@ def run_scenario(
 
 def rerun(manifest_path: Path, *, out: Path | None = None, jobs: int = 1,
           force: bool = False) -> RunOutcome:
-    """Run again exactly what a manifest recorded: its resolved scenario, seed, replicates."""
+    """Run again exactly what a manifest recorded: its resolved scenario, seed, replicates
+    (and charts or not). `manifest_path` may be the results folder itself."""
     manifest_path = Path(manifest_path)
+    if manifest_path.is_dir():
+        manifest_path = manifest_path / "manifest.json"
     if not manifest_path.is_file():
         raise FugongError(f"{manifest_path}: manifest not found")
     try:
@@ -80,7 +83,17 @@ def rerun(manifest_path: Path, *, out: Path | None = None, jobs: int = 1,
         manifest_path.parent.name + "-rerun")
     return execute(sc, Path(manifest["scenario_file"]), name, seed=seed, replicates=reps,
                    overrides=manifest.get("overrides", {}), out=folder, jobs=jobs,
-                   force=force, charts=True)
+                   force=force, charts=manifest.get("charts", True))
+
+
+def same_results(a: Path, b: Path) -> bool:
+    """Whether two results folders hold identical timeseries and summaries, bit for bit."""
+    for name in ("timeseries.parquet", "summary.csv"):
+        read = pd.read_parquet if name.endswith(".parquet") else pd.read_csv
+        x, y = read(Path(a) / name), read(Path(b) / name)
+        if not (x.shape == y.shape and list(x.columns) == list(y.columns) and x.equals(y)):
+            return False
+    return True
 
 
 def execute(
@@ -125,6 +138,7 @@ def execute(
                 "replicates": replicates,
                 "replicate_seeds": [replicate_seed(base_seed, i) for i in range(replicates)],
                 "jobs": jobs,
+                "charts": charts,
                 "data_files": {str(REPORTED.relative_to(ROOT)): file_hash(REPORTED)}
                 if REPORTED.exists() else {},
                 "versions": versions(),

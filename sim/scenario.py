@@ -55,17 +55,17 @@ class DistrictParams(Strict):
 
 class InputSlotParams(Strict):
     source: str  # chain that supplies this input
-    criticality: Literal["critical", "important", "non_critical"]
+    criticality: Literal["critical", "important", "non_critical"]  # how a shortage binds output
     share: PosFloat  # share of the firm's input value (normalised per chain)
 
 
 class ChainParams(Strict):
-    description: str = ""
+    description: str = ""  # free text shown in listings
     firm_share: Share  # share of above-size firms
     output_share: Share  # share of above-size output
     worker_share: Share  # share of industrial workers
     tiers: list[Share] = [0.3, 0.4, 0.3]  # share of firms in tier 0 (final), 1, 2
-    inputs: list[InputSlotParams]
+    inputs: list[InputSlotParams]  # the chain's input slots (Leontief recipe)
     intermediate_share: Share = 0.6  # value of inputs per unit of output
     local_sourcing: Share = 0.5  # share of input slots sourced from Shanghai firms
     inventory_days: PosFloat = 20.0  # target days of input cover
@@ -89,9 +89,9 @@ class ChainParams(Strict):
 
 class AnchorParams(Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]  # group names: firm:<name>
-    label: str
-    chain: str
-    district: str
+    label: str  # name shown on charts
+    chain: str  # industry chain the firm belongs to
+    district: str  # district the plant is in
     staff: Annotated[int, Field(gt=0)]  # persons required at normal output
     output: PosFloat  # normal output, 10k yuan per day
     units: str  # what units_produced counts
@@ -133,9 +133,9 @@ class EconomyParams(Strict):
 
 
 class BatchParams(Strict):
-    approved: date
-    firms: Annotated[int, Field(gt=0)]
-    chain_mix: dict[str, Share]
+    approved: date  # date the batch was approved to resume
+    firms: Annotated[int, Field(gt=0)]  # number of firms on the batch
+    chain_mix: dict[str, Share]  # share of the batch's firms per chain (sums to 1)
     still_producing: Share | None = None  # share of listed firms running in closed loop
     #   when listed (default: the chains' continuing_share)
 
@@ -148,7 +148,7 @@ class BatchParams(Strict):
 
 
 class WhitelistParams(Strict):
-    batches: list[BatchParams]
+    batches: list[BatchParams]  # white-list batches in order of approval
     selection: Literal["chain_led", "by_size", "random"] = "by_size"  # how a batch's firms are
     #   picked: leading firms then their Shanghai suppliers tier by tier; larger firms more
     #   likely; or uniformly within each chain
@@ -166,7 +166,7 @@ class WhitelistParams(Strict):
 
 class PolicyParams(Strict):
     reopening: date  # approval scrapped, closed loop and permits no longer required
-    whitelist: WhitelistParams
+    whitelist: WhitelistParams  # the key-enterprise white lists
 
 
 class PermitsParams(Strict):
@@ -177,12 +177,12 @@ class PermitsParams(Strict):
 
 class QuotasParams(Strict):
     in_city: PositiveSchedule  # trucks a day
-    inter_provincial: PositiveSchedule
+    inter_provincial: PositiveSchedule  # trucks a day on inter-provincial routes
 
 
 class RouteSharesParams(Strict):
-    in_city: ShareSchedule
-    inter_provincial: ShareSchedule
+    in_city: ShareSchedule  # share on in-city routes
+    inter_provincial: ShareSchedule  # share on inter-provincial routes
 
 
 class PassesParams(Strict):
@@ -214,23 +214,29 @@ class ZoningParams(Strict):
 
 class TransferStationsParams(Strict):
     opens: date  # first day the inter-provincial transfer stations operate
-    count: Annotated[int, Field(ge=0)] = 0
+    count: Annotated[int, Field(ge=0)] = 0  # stations operating
     trucks_per_day: NonNeg = 30.0  # hand-over capacity of one station (trucks)
     handover_days: Annotated[int, Field(ge=0)] = 1  # extra transit through a station
 
 
 class LogisticsParams(Strict):
     driver_availability: RouteSharesParams  # share of drivers with valid tests and no quarantine
-    transit_days: dict[Literal["in_city", "inter_provincial"], Annotated[int, Field(ge=0)]] = {
+    transit_days: Annotated[
+        dict[Literal["in_city", "inter_provincial"], Annotated[int, Field(ge=0)]],
+        Field(description="days a shipment is on the road, per route class"),
+    ] = {
         "in_city": 1,
         "inter_provincial": 2,
     }
-    trips_per_truck: dict[Literal["in_city", "inter_provincial"], PosFloat] = {
+    trips_per_truck: Annotated[
+        dict[Literal["in_city", "inter_provincial"], PosFloat],
+        Field(description="trips a truck makes a day, per route class"),
+    ] = {
         "in_city": 2.0,
         "inter_provincial": 0.5,
     }
     fleet_slack: Annotated[float, Field(ge=1.0)] = 1.3  # trucks kept per truck needed normally
-    transfer_stations: TransferStationsParams
+    transfer_stations: TransferStationsParams  # inter-provincial transfer stations
 
 
 class ProductionParams(Strict):
@@ -249,7 +255,7 @@ class DemandParams(Strict):
 
 
 class RegionParams(Strict):
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]  # region name
     share: Share  # share of outside suppliers in this region
     capacity: NonNegSchedule = 1.0  # production factor over time (own disruptions)
     chain_weights: dict[str, NonNeg] = {}  # where each chain's outside suppliers sit (x share)
@@ -258,7 +264,7 @@ class RegionParams(Strict):
 
 
 class ExternalParams(Strict):
-    regions: list[RegionParams]
+    regions: list[RegionParams]  # regions of the outside suppliers (shares sum to 1)
     slack: Annotated[float, Field(ge=1.0)] = 1.1  # capacity over normal Shanghai orders
     stock_days: NonNeg = 5.0  # finished goods an outside supplier keeps for its customers
 
@@ -286,28 +292,28 @@ class CalibrationParams(Strict):
 class Scenario(Strict):
     """The whole parameter set of one run."""
 
-    description: str = ""
-    start_date: date
-    end_date: date
-    seed: int = 20220301
+    description: str = ""  # one line shown by `fugong scenarios`
+    start_date: date  # first simulated day
+    end_date: date  # last simulated day
+    seed: int = 20220301  # base seed; replicate i derives its seed from it
     scale: Annotated[float, Field(ge=1.0)] = 10.0  # each simulated worker stands for N
     resumption_threshold: Share = 0.0  # output share above which a firm counts as resumed
-    districts: dict[str, DistrictParams]
-    chains: dict[str, ChainParams]
-    economy: EconomyParams = EconomyParams()
-    anchors: list[AnchorParams] = []
-    policy: PolicyParams
-    permits: PermitsParams
-    passes: PassesParams
-    workforce: WorkforceParams = WorkforceParams()
-    epidemic: EpidemicParams = EpidemicParams()
-    zoning: ZoningParams = ZoningParams()
-    logistics: LogisticsParams
-    production: ProductionParams = ProductionParams()
-    demand: DemandParams = DemandParams()
-    external: ExternalParams
-    red_yellow: RedYellowParams
-    calibration: CalibrationParams = CalibrationParams()
+    districts: dict[str, DistrictParams]  # the city's districts by name
+    chains: dict[str, ChainParams]  # industry chains by name
+    economy: EconomyParams = EconomyParams()  # size of the synthetic economy
+    anchors: list[AnchorParams] = []  # named plants with reported figures
+    policy: PolicyParams  # white lists and reopening
+    permits: PermitsParams  # return-to-work permit offices
+    passes: PassesParams  # vehicle passes
+    workforce: WorkforceParams = WorkforceParams()  # testing and closed-loop rotation
+    epidemic: EpidemicParams = EpidemicParams()  # infections and isolation
+    zoning: ZoningParams = ZoningParams()  # sealed and controlled compounds
+    logistics: LogisticsParams  # trucks, drivers, transit, transfer stations
+    production: ProductionParams = ProductionParams()  # production and ordering (ARIO)
+    demand: DemandParams = DemandParams()  # final-demand backlog
+    external: ExternalParams  # suppliers outside Shanghai and their regions
+    red_yellow: RedYellowParams  # the red/yellow-light supply-chain desk
+    calibration: CalibrationParams = CalibrationParams()  # what `fugong calibrate` searches
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim import labels
 from sim.errors import FugongError
 from sim.replicate_stats import kpi_values
 from sim.results_folder import RESULTS_DIR
@@ -138,7 +139,22 @@ def analyse(
     return table, censored
 
 
-def chart(table: pd.DataFrame, method: Method, title: str, path: Path) -> None:
+SMALL_SOBOL_N = 64  # below this Sobol intervals are usually as wide as the indices
+
+
+def small_sample_warning(table: pd.DataFrame, method: Method, n: int) -> str | None:
+    """A warning when the sample is too small for the indices' intervals to mean anything."""
+    if method != "sobol":
+        return None
+    widest = float(table[["S1_conf", "ST_conf"]].max().max())
+    if n >= SMALL_SOBOL_N and widest < 0.2:
+        return None
+    return (f"warning: Sobol N={n} is small: 95% intervals reach ±{widest:.2f} (indices lie in "
+            f"0-1); use -n {max(SMALL_SOBOL_N, 4 * n)} or more before reading the ranking")
+
+
+def chart(table: pd.DataFrame, method: Method, title: str, path: Path,
+          warning: str | None = None) -> None:
     """Bars of the indices with their confidence intervals."""
     pairs = (
         [("S1", "first order"), ("ST", "total")]
@@ -151,20 +167,18 @@ def chart(table: pd.DataFrame, method: Method, title: str, path: Path) -> None:
     height = 0.38
     for i, (col, label) in enumerate(pairs):
         err = table.get(f"{col}_conf")
-        ax.barh(
-            pos + (i - 0.5) * height,
-            table[col],
-            height,
-            xerr=None if err is None else err,
-            capsize=3,
-            label=label,
-        )
-    ax.set_yticks(pos, table["parameter"])
+        ax.barh(pos + (i - 0.5) * height, table[col], height,
+                xerr=None if err is None else err, capsize=3, label=label)
+    ax.set_yticks(pos, [f"{labels.lever(k)}\n({k})" for k in table["parameter"]], fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="0.4", lw=0.8)
     ax.legend(frameon=False, fontsize=9)
     ax.set_title(title, fontsize=10)
-    fig.supxlabel("Error bars: 95% confidence intervals (bootstrap).", fontsize=8, color="0.35")
+    note = "Error bars: 95% confidence intervals (bootstrap)."
+    if warning:
+        text = warning.removeprefix("warning: ")
+        note += "\n" + text[:1].upper() + text[1:]
+    fig.supxlabel(note, fontsize=8, color="0.35")
     fig.savefig(path, dpi=110)
 
 
@@ -182,13 +196,11 @@ def write_outputs(
     folder = Path(folder)
     table.to_csv(folder / "indices.csv", index=False)
     pd.DataFrame(unit, columns=plan.points.columns).to_csv(folder / "sample_unit.csv", index=False)
-    chart(
-        table,
-        method,
-        f"{method.capitalize()} indices of {column} (N={n}, "
-        f"{plan.sweep.replicates} replicate(s) averaged per point)",
-        folder / "indices.png",
-    )
+    group, _, kpi = column.rpartition("/")
+    reps = labels.plural(plan.sweep.replicates, "replicate")
+    chart(table, method, f"{method.capitalize()} indices of {labels.group(group)}: "
+          f"{labels.metric(kpi).name} (N={n}, {reps} averaged per point)",
+          folder / "indices.png", small_sample_warning(table, method, n))
     (folder / "sensitivity.json").write_text(
         json.dumps(
             {

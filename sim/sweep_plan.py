@@ -265,10 +265,12 @@ def read_table(path: Path) -> pd.DataFrame:
 
 
 def find_reference(plan: Plan) -> int:
-    """Index of the point matching the sweep's reference values (default: the first)."""
+    """Index of the point matching the sweep's reference values; by default the baseline
+    (every scaled lever at x1, every other lever at the base scenario's value) when the
+    design has it, else the first point."""
     ref = plan.sweep.reference
     if not ref:
-        return int(plan.points.index[0])
+        return _baseline(plan)
     unknown = set(ref) - set(plan.points.columns)
     if unknown:
         raise SweepError(f"reference names keys that are not parameters: {sorted(unknown)}")
@@ -286,6 +288,21 @@ def find_reference(plan: Plan) -> int:
     return int(plan.points.index[hits[0]])
 
 
+def _baseline(plan: Plan) -> int:
+    mask = np.ones(len(plan.points), bool)
+    for key in plan.points.columns:
+        if plan.is_scaled(key):
+            want = 1.0
+        else:
+            want = _lookup(plan.scenario_data, key, missing_ok=True)
+            if isinstance(want, bool) or not isinstance(want, int | float):
+                return int(plan.points.index[0])
+        mask &= np.isclose(pd.to_numeric(plan.points[key], errors="coerce"), float(want),
+                           rtol=1e-9, atol=0)
+    hits = np.flatnonzero(mask)
+    return int(plan.points.index[hits[0] if len(hits) else 0])
+
+
 # --------------------------------------------------------------------------- scaling
 
 
@@ -295,7 +312,20 @@ def _lookup(data: dict[str, Any], key: str, missing_ok: bool = False) -> Any:
     except KeyError:
         if missing_ok:
             return None
-        raise SweepError(f"parameters.{key}: no such key in the base scenario") from None
+        raise SweepError(f"parameters.{key}: no such key in the base scenario"
+                         f"{_did_you_mean(data, key)}") from None
+
+
+def _did_you_mean(data: dict[str, Any], key: str) -> str:
+    """'; did you mean permits.daily_capacity?' from the scenario's keys and sections."""
+    import difflib
+
+    from sim.diff import flatten
+
+    leaves = list(flatten(data))
+    known = set(leaves) | {k.rsplit(".", i)[0] for k in leaves for i in range(1, k.count(".") + 1)}
+    close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
 # --------------------------------------------------------------------------- saving

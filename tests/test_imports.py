@@ -12,14 +12,15 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 
 # Lowest first. A module may import modules of its own layer or of a lower one only.
 LAYERS = {
-    "foundations": {"errors", "schedule", "schema", "yaml_io", "keys", "apportion"},
+    "foundations": {"errors", "schedule", "schema", "yaml_io", "keys", "apportion", "labels"},
     "inputs": {"scenario", "scenario_files"},
     "engine": {"economy", "whitelist", "policy", "recorder", "model", "agents.authority",
                "agents.enterprise", "agents.logistics", "agents.worker"},
     "run tools": {"replicates", "kpis", "replicate_stats", "memory", "results_folder",
-                  "reported", "executors", "levers", "targets", "plots", "run_charts"},
+                  "reported", "executors", "levers", "targets", "plots", "run_charts", "tables"},
     "commands": {"run_folder", "sweep_file", "sweep_plan", "sweep_store", "sweep_run",
-                 "compare", "frontier", "sensitivity", "calibrate"},
+                 "compare", "frontier", "sensitivity", "calibrate", "diff", "report",
+                 "docs_reference", "api", "export"},
 }
 
 

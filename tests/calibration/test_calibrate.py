@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from sim.calibrate import Calibration, apply_levers
+from sim.errors import FugongError
 from sim.executors import SerialExecutor
 from sim.levers import parse_levers
 from sim.replicates import replicate_seed, run_replicate
@@ -83,3 +84,25 @@ def test_a_trial_with_invalid_parameters_fails_and_the_search_goes_on(tmp_path, 
     result = cal.run(SerialExecutor(), batch=4, progress=lambda _: None)
     assert result["summary"]["failed_trials"] >= 1
     assert result["summary"]["best_params"]["logistics.driver_availability.in_city"] <= 1.06
+
+
+def test_a_range_that_breaks_a_bound_is_rejected_before_the_search():
+    from sim.calibrate import check_ranges
+    from sim.scenario_files import load_scenario
+    from tests.conftest import SMALL
+
+    sc = load_scenario(SMALL)
+    top = max(sc.zoning.sealed.values()) if isinstance(sc.zoning.sealed, dict) \
+        else sc.zoning.sealed
+    with pytest.raises(FugongError, match=r"zoning.sealed.*valid range is 0.5 to") as err:
+        check_ranges(sc, parse_levers(["zoning.sealed=0.5:1.5"], sc))
+    edge = float(str(err.value).rsplit(":", 1)[1])
+    assert edge * top <= 1.0 < (edge + 0.002) * top  # the widest valid multiplier
+    check_ranges(sc, parse_levers([f"zoning.sealed=0.5:{edge}"], sc))  # accepted
+
+
+def test_calibrated_values_are_rounded():
+    from sim.calibrate import _rounded
+
+    assert _rounded({"2022-04-16": 33879.97666986835, "2022-05-01": 0.514861612864397}) == \
+        {"2022-04-16": 33880.0, "2022-05-01": 0.5149}

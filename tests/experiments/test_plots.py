@@ -111,8 +111,45 @@ def test_missing_metrics_and_groups_do_not_crash(tmp_path):
 def test_band_median_between_quantiles(scenario):
     ts = synthetic_timeseries(scenarios=("baseline", "faster_permits"), replicates=3)
     b = band(ts, "capacity_utilization", "chain:automobile", scenario=scenario)
-    assert list(b.columns) == ["scenario", "date", "median", "p10", "p90"]
+    assert list(b.columns) == ["scenario", "date", "median", "p10", "p90", "min", "max"]
+    assert (b["min"] <= b["p10"]).all() and (b["p90"] <= b["max"]).all()
     assert len(b) == 30 * (2 if scenario is None else 1)
     assert (b["p10"] <= b["median"]).all() and (b["median"] <= b["p90"]).all()
     assert (b["p10"] < b["p90"]).any()
     assert band(ts, "capacity_utilization", "no_such_group").empty
+
+
+def test_event_labels_do_not_overlap_and_years_show(tmp_path):
+    """Policy labels two days apart are staggered into rows, so no two overlap."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from sim.plots import plotter
+    from sim.run_charts import _utilization
+
+    close = [(date(2022, 4, 1), "citywide lockdown"), (date(2022, 4, 2), "white list 1"),
+             (date(2022, 4, 3), "transfer stations"), (date(2022, 4, 20), "reopening")]
+    fig = _utilization(plotter(synthetic_timeseries(), synthetic_reported(), close))
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    ax = fig.axes[0]
+    names = {text for _, text in close}
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in names]
+    assert len(boxes) == len(close)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b)
+    ticks = [t.get_text() for t in fig.axes[-1].get_xticklabels() if t.get_text()]
+    assert "2022" in ticks[0]
+    assert fig.axes[0].yaxis.get_major_formatter()(0.8, 0) == "80%"
+
+
+def test_readable_labels_and_plural():
+    from sim import labels
+    from sim.plots import spread_note
+
+    assert labels.series("capacity_utilization", "chain:automobile") == \
+        "Automobile chain: capacity utilization"
+    assert labels.group("firm:tesla_shanghai") == "Tesla Shanghai"
+    assert "median of 1 replicate." in spread_note(1)
+    assert "range of the 2 replicates" in spread_note(2)
+    assert "10-90% band" in spread_note(12)

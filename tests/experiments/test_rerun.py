@@ -45,3 +45,13 @@ def test_rerun_rejects_a_tampered_manifest(first_run, tmp_path):
     path.write_text(json.dumps(manifest))
     with pytest.raises(FugongError, match="does not match its hash"):
         rerun(path, out=tmp_path / "x")
+
+
+def test_rerun_accepts_the_folder_and_says_it_matches(first_run, tmp_path):
+    from click.testing import CliRunner
+
+    from run import cli
+
+    out = CliRunner().invoke(cli, ["rerun", str(first_run), "--out", str(tmp_path / "again")])
+    assert out.exit_code == 0, out.output
+    assert "identical: timeseries and summary match" in out.output

@@ -130,3 +130,14 @@ def test_bad_sweep_file_exits_2_with_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["sweep", str(bad), "--dry-run"])
     assert result.exit_code == 2
     assert "nowhere.yaml" in result.output and "Traceback" not in result.output
+
+
+def test_grid_takes_the_baseline_as_reference_and_hints_at_keys():
+    grid = sweep_from_options(None, scenario=FIXTURES / "small.yaml",
+                              grid=["permits.daily_capacity=x0.5,x1,x2"])
+    plan = make_plan(grid, FIXTURES)
+    assert plan.label(plan.reference) == "permits.daily_capacity=x1"
+    typo = sweep_from_options(None, scenario=FIXTURES / "small.yaml",
+                              grid=["permits.daily_capasity=x0.5,x1"])
+    with pytest.raises(SweepError, match="did you mean permits.daily_capacity"):
+        make_plan(typo, FIXTURES)

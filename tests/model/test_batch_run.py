@@ -28,3 +28,17 @@ def test_datacollector_holds_model_level_measures_only(small_run):
     assert len(vars_) == small_run.n_days
     assert {"capacity_utilization", "resumption_rate", "staff_on_site"} <= set(vars_.columns)
     assert not small_run.datacollector.agent_reporters
+
+
+def test_reporters_carry_dates_and_chains(small_run):
+    vars_ = small_run.datacollector.get_model_vars_dataframe()
+    assert vars_["date"].iloc[0] == "2022-03-01"
+    assert vars_["date"].iloc[-1] == "2022-06-30"
+    chains = small_run.economy.chain_names
+    assert {f"capacity_utilization_{c}" for c in chains} <= set(vars_.columns)
+    # the chains' staff add up to the total, and the recorder agrees on each chain's utilization
+    staff = vars_[[f"staff_on_site_{c}" for c in chains]].sum(axis=1)
+    assert (abs(staff - vars_["staff_on_site"]) < 1e-6 * vars_["staff_on_site"].max()).all()
+    tidy = small_run.recorder.tidy(small_run.calendar.dates)
+    auto = tidy[(tidy.group == "chain:automobile") & (tidy.metric == "capacity_utilization")]
+    assert abs(auto["value"].to_numpy() - vars_["capacity_utilization_automobile"]).max() < 1e-9
