@@ -72,8 +72,10 @@ def cli(debug: bool) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--force", is_flag=True, help="Replace an existing results folder.")
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar on stderr.")
 @JSON
-def run(scenario, seed, replicates, overrides, out, jobs, force, no_charts, as_json) -> None:
+def run(scenario, seed, replicates, overrides, out, jobs, force, no_charts, quiet,
+        as_json) -> None:
     """Run SCENARIO and write a results folder."""
     from sim.run_folder import run_scenario
 
@@ -86,6 +88,7 @@ def run(scenario, seed, replicates, overrides, out, jobs, force, no_charts, as_j
         jobs=jobs,
         force=force,
         charts=not no_charts,
+        progress=not quiet,
     )
     from sim.tables import kpi_text, records
 

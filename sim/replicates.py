@@ -7,6 +7,7 @@ worker processes and the parent's memory stays flat.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -71,9 +72,11 @@ def _staff_returned(ts: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
 
 
 def run_replicates(
-    sc: Scenario, replicates: int = 1, seed: int | None = None, jobs: int = 1
+    sc: Scenario, replicates: int = 1, seed: int | None = None, jobs: int = 1,
+    on_done: Callable[[ReplicateResult], None] | None = None,
 ) -> list[ReplicateResult]:
-    """All replicates of a scenario, in replicate order, on ``jobs`` processes."""
+    """All replicates of a scenario, in replicate order, on ``jobs`` processes; ``on_done``
+    is called as each replicate finishes (progress bars)."""
     base_seed = sc.seed if seed is None else seed
     tasks = [(i, replicate_seed(base_seed, i)) for i in range(replicates)]
     results = []
@@ -82,6 +85,8 @@ def run_replicates(
             if isinstance(result, BaseException):
                 raise result  # the session stops the other workers at once
             results.append(result)
+            if on_done is not None:
+                on_done(result)
     return sorted(results, key=lambda r: r.replicate)
 
 

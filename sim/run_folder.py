@@ -54,12 +54,15 @@ def run_scenario(
     jobs: int = 1,
     force: bool = False,
     charts: bool = True,
+    progress: bool = False,
 ) -> RunOutcome:
-    """Run a scenario file's replicates and write the results contract."""
+    """Run a scenario file's replicates and write the results contract; `progress` shows a
+    bar of finished replicates on stderr (only when stderr is a terminal)."""
     sc = load_scenario(path, list(overrides))
     parsed = dict(parse_override(o) for o in overrides)
     return execute(sc, Path(path), Path(path).stem, seed=seed, replicates=replicates,
-                   overrides=parsed, out=out, jobs=jobs, force=force, charts=charts)
+                   overrides=parsed, out=out, jobs=jobs, force=force, charts=charts,
+                   progress=progress)
 
 
 def rerun(manifest_path: Path, *, out: Path | None = None, jobs: int = 1,
@@ -108,6 +111,7 @@ def execute(
     jobs: int,
     force: bool,
     charts: bool,
+    progress: bool = False,
 ) -> RunOutcome:
     """Run a resolved scenario's replicates into a results folder, atomically."""
     started = datetime.now().astimezone()
@@ -116,7 +120,9 @@ def execute(
     folder = Path(out) if out else default_folder(path)
     check_memory(sc, min(jobs, replicates))
     with atomic_folder(folder, force=force) as tmp:
-        results = run_replicates(sc, replicates, base_seed, jobs)
+        with _bar(replicates, name, progress) as bar:
+            results = run_replicates(sc, replicates, base_seed, jobs,
+                                     on_done=lambda _: bar.update(1))
         ts = combine(results, name)
         write_table(ts, tmp / "timeseries.parquet")
         summary = summarize(ts, sc.lockdown_start)
@@ -153,3 +159,11 @@ def execute(
     return RunOutcome(folder, headline_kpis(summary), time.perf_counter() - clock)
 
 
+def _bar(total: int, name: str, show: bool):
+    """A tqdm bar of finished replicates on stderr; silent unless `show` and a terminal."""
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=f"{name}: replicates", unit="replicate", file=sys.stderr,
+                disable=not (show and sys.stderr.isatty()), leave=False)
