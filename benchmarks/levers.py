@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim.model import DEFAULT_SCENARIO  # noqa: E402
-from sim.experiment import replicate_seed, run_replicate  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.replicates import replicate_seed, run_replicate  # noqa: E402
+from sim.scenario_files import load_scenario  # noqa: E402
 
 
 LEVERS: dict[str, list[str]] = {
@@ -38,7 +38,8 @@ DATES = ("2022-04-30", "2022-05-13")
 
 def scaled(sc_path: Path, pairs: list[str]) -> list[str]:
     """Turn ``key=xF`` into the scenario value times F (numbers and schedules)."""
-    from sim.scenario import get_key, resolve_raw, scale_value
+    from sim.keys import get_key, scale_value
+    from sim.scenario_files import resolve_raw
 
     raw = resolve_raw(sc_path)
     out = []

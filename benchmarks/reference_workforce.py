@@ -13,14 +13,21 @@ A day runs in two passes over the workers, in worker order (sorted by employer):
    ``1 - access`` miss it), and leaving the closed loop (isolated, employer not operating
    under the regime, or rotated out; who left stays home today). Each firm then knows its
    free beds.
-2. ``commute``: who may travel (permit, valid test, compound open, or locked in on site when
-   the regime started), beds claimed in worker order within the firm, then shuttle seats in
-   worker order among the travellers left without a bed who were not locked in, and
-   on-site status.
+2. ``lock_in``: workers on site when the regime started claim beds in worker order; the
+   others note whether they pass the bulk check of a centralized return (at home, valid
+   test, compound open). The district transport then grants each firm a number of them
+   (``sim.centralized.CentralizedReturn``, the same office the model uses).
+3. ``commute``: the granted ones move into the loop in worker order, permit holders who pass
+   the same checks take shuttle seats in worker order, on-site status, and the gate that
+   kept each worker home.
+
+Before the first pass, staff away from the city come back at the labour-return rate, and
+when a firm's rules end its staff kept home leave the city with the left-city share.
 
 Permit applications are filed before the offices open (``apply``, called by the model's
-authorities stage, as for ``Workforce``): each worker of a firm allowed to apply who is on
-its apply list, has no permit and is not in the closed loop applies.
+authorities stage, as for ``Workforce``): in worker order, each worker of a firm allowed to
+apply who is on its apply list, has no permit and is not in the closed loop applies, while
+the firm holds fewer permits (applied or issued) than shuttle seats.
 
 Random draws come from the host model's seeded generator (``model.random``); they are not
 the same sequence as the vectorized code's, so the two agree in distribution only.
@@ -35,7 +42,22 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
-from sim.agents.worker import APPLIED, ISSUED, NO_PERMIT
+from sim.agents.worker import (
+    APPLIED,
+    APPROVAL,
+    AWAY,
+    BED_OR_SEAT,
+    COMPOUND,
+    GATES,
+    ISOLATION,
+    ISSUED,
+    NO_PERMIT,
+    ON_SITE,
+    PERMIT,
+    ROTATION,
+    TEST,
+)
+from sim.centralized import CentralizedReturn
 from sim.economy import Workers
 from sim.scenario import Scenario
 
@@ -48,7 +70,9 @@ class DayInputs:
     operating: list[bool]
     regime: list[bool]
     regime_started: list[bool]
+    regime_ended: list[bool]
     compound_free: list[bool]
+    queue_order: np.ndarray
     hazard: float
     access: float
 
@@ -60,7 +84,9 @@ class DayInputs:
             operating=np.asarray(cal.operating).tolist(),
             regime=regime.tolist(),
             regime_started=np.asarray(cal.regime_started).tolist(),
+            regime_ended=np.asarray(cal.regime_ended).tolist(),
             compound_free=np.asarray(cal.compound_free).tolist(),
+            queue_order=np.asarray(cal.queue_order),
             hazard=float(hazard),
             access=float(access),
         )
@@ -94,6 +120,10 @@ class WorkerAgent(mesa.Agent):
         self.left_day = -1  # day it last left the closed loop
         self.isolated_until = 0
         self.on_site = True
+        self.away = False
+        self.gate = ON_SITE
+        self.locked_in = False
+        self.fit = False  # passes the bulk check today (at home, valid test, compound open)
 
     def morning(self, t: int, day: DayInputs) -> None:
         """Infection, today's test, and leaving the closed loop."""
@@ -126,49 +156,102 @@ class WorkerAgent(mesa.Agent):
             return since <= crew.validity
         return t - self.prev_test <= crew.validity
 
+    def labour_market(self, day: DayInputs) -> None:
+        """Back from away at the return rate; away if kept home when the firm's rules end."""
+        crew = self.crew
+        if self.away and self.random.random() < crew.return_rate:
+            self.away = False
+        if crew.left_city_share > 0 and day.regime_ended[self.employer] and not self.on_site:
+            self.away = self.random.random() < crew.left_city_share
+
+    def lock_in(self, t: int, day: DayInputs) -> None:
+        """Workers on site when the regime started claim beds; the others take the check."""
+        crew = self.crew
+        e = self.employer
+        operating, regime = day.operating[e], day.regime[e]
+        isolated = self.isolated_until > t
+        self.locked_in = self.on_site and day.regime_started[e] and operating and not isolated
+        self.fit = False
+        if self.locked_in:
+            slot = crew.claimed[e]  # locked-in workers before me in my firm, in worker order
+            crew.claimed[e] = slot + 1
+            if slot < crew.free_beds[e]:
+                self.in_loop = True
+                self.loop_since = t
+                crew.loop_today[e] += 1
+                crew.entered[e] += 1
+        elif (
+            operating and regime and not self.in_loop and self.left_day != t and not isolated
+            and day.compound_free[self.compound] and self.test_valid(t)
+        ):
+            self.fit = True
+            crew.fit_count[e] += 1
+
     def commute(self, t: int, day: DayInputs) -> None:
-        """Travel, a bed or a shuttle seat, and on-site status."""
+        """Centralized return, a shuttle seat, on-site status and the gate that kept me home."""
         crew = self.crew
         e = self.employer
         operating = day.operating[e]
         isolated = self.isolated_until > t
         free = day.compound_free[self.compound]
-        if not day.any_regime:  # no lockdown rules today: only isolation and zoning
+        regime = day.any_regime and day.regime[e]
+        if not day.any_regime:  # no lockdown rules today: only isolation, zoning, absence
             self.in_loop = False
-            self.on_site = operating and not isolated and free
+            self.on_site = operating and not isolated and free and not self.away
         else:
-            regime = day.regime[e]
-            locked_in = self.on_site and day.regime_started[e] and operating and not isolated
-            shuttle = False
-            if (
-                operating
-                and regime
-                and not self.in_loop
-                and self.left_day != t
-                and not isolated
-                and ((self.permit == ISSUED and free and self.test_valid(t)) or locked_in)
-            ):
-                slot = crew.claimed[e]  # travellers before me in my firm, in worker order
-                crew.claimed[e] = slot + 1
-                if slot < crew.free_beds[e]:
+            moved = shuttle = False
+            if self.fit:
+                k = crew.moved[e]  # granted workers before me in my firm
+                if k < crew.granted[e]:
+                    crew.moved[e] = k + 1
+                    moved = True
                     self.in_loop = True
                     self.loop_since = t
                     crew.loop_today[e] += 1
-                elif not locked_in:
+                    crew.transferred_count[e] += 1
+                elif self.permit == ISSUED:
                     seat = crew.riders[e]  # riders before me in my firm, in worker order
                     crew.riders[e] = seat + 1
                     shuttle = seat < crew.seats[e]
-            normal = operating and not regime and not isolated and free
-            self.on_site = normal or self.in_loop or shuttle
+            normal = operating and not regime and not isolated and free and not self.away
+            self.on_site = normal or self.in_loop or shuttle or moved
+        self.gate = self._gate(t, day, operating, isolated, free, regime)
         if self.on_site:
             crew.present_today[e] += 1
+        else:
+            crew.kept[e][self.gate - 1] += 1
 
-    def apply_for_permit(self, t: int) -> None:
-        """Named by a firm allowed to apply: apply unless permitted, applied or in the loop."""
-        if self.permit == NO_PERMIT and not self.in_loop and self.in_apply_list:
+    def _gate(self, t, day, operating, isolated, free, regime) -> int:
+        if self.on_site:
+            return ON_SITE
+        if not operating:
+            return APPROVAL
+        if isolated:
+            return ISOLATION
+        if not regime:
+            return COMPOUND if not free else AWAY
+        if self.left_day == t:
+            return ROTATION
+        if not free:
+            return COMPOUND
+        if not self.test_valid(t):
+            return TEST
+        if (self.fit and self.crew.covered[self.employer]) or self.permit == ISSUED:
+            return BED_OR_SEAT
+        return PERMIT
+
+    def apply_for_permit(self, t: int, held: list[int]) -> None:
+        """Named by a firm allowed to apply: apply unless permitted, applied or in the loop,
+        while the firm holds fewer permits than shuttle seats (``held``: per firm)."""
+        e = self.employer
+        if (
+            self.permit == NO_PERMIT and not self.in_loop and self.in_apply_list
+            and held[e] < self.crew.seats[e]
+        ):
             self.permit = APPLIED
             self.applied_day = t
-            self.crew.applied_count[self.employer] += 1
+            held[e] += 1
+            self.crew.applied_count[e] += 1
 
 
 class PerAgentWorkforce:
@@ -191,6 +274,7 @@ class PerAgentWorkforce:
         seats: np.ndarray,
         min_crew: np.ndarray,
         dispatch: str = "agentset",
+        transfers: CentralizedReturn | None = None,
     ) -> None:
         if dispatch not in ("agentset", "loop"):
             raise ValueError(f"dispatch must be 'agentset' or 'loop', not {dispatch!r}")
@@ -203,6 +287,9 @@ class PerAgentWorkforce:
         self.rotation = wf.rotation_days
         self.iso_days = sc.epidemic.isolation_days
         self.loop_risk = sc.epidemic.closed_loop_risk
+        self.left_city_share = sc.labour.left_city_share
+        self.return_rate = sc.labour.return_rate
+        self.transfers = transfers
         self.sizes = np.diff(workers.starts)
         n_firms = len(self.sizes)
         self.beds = [int(b) for b in beds]
@@ -231,41 +318,60 @@ class PerAgentWorkforce:
         self.loop_count = np.zeros(n_firms, np.int64)
         self.applied_count = np.zeros(n_firms, np.int64)
         self.issued_count = np.zeros(n_firms, np.int64)
-        # per-firm tallies of the day being stepped (Python lists)
+        self.transferred_count = np.zeros(n_firms, np.int64)
+        self.kept_home = np.zeros((n_firms, len(GATES)), np.int64)
+        self._reset_tallies(n_firms)
+
+    def _reset_tallies(self, n_firms: int) -> None:
+        """Per-firm tallies of the day being stepped (Python lists)."""
         self.loop_today = [0] * n_firms
         self.claimed = [0] * n_firms
         self.free_beds = [0] * n_firms
+        self.entered = [0] * n_firms
+        self.fit_count = [0] * n_firms
+        self.granted = [0] * n_firms
+        self.covered = [False] * n_firms
+        self.moved = [0] * n_firms
         self.riders = [0] * n_firms
         self.present_today = [0] * n_firms
+        self.kept = [[0] * len(GATES) for _ in range(n_firms)]
 
     def step(self, t: int, cal, hazard: float, access: float) -> None:
-        """One day: every agent's morning, then every agent's commute."""
+        """One day: every agent's morning, then lock-in and checks, transfers, commute."""
         day = DayInputs.of(cal, hazard, access)
         n_firms = len(self.beds)
-        self.loop_today = [0] * n_firms
-        self.claimed = [0] * n_firms
-        self.riders = [0] * n_firms
-        self.present_today = [0] * n_firms
-        if self.dispatch == "agentset":
-            self.agents.do("morning", t, day)
-        else:
-            for agent in self.workers:
-                agent.morning(t, day)
+        self._reset_tallies(n_firms)
+        self._each("morning", t, day)
+        self._each("labour_market", day)
         self.free_beds = [max(b - c, 0) for b, c in zip(self.beds, self.loop_today, strict=True)]
-        if self.dispatch == "agentset":
-            self.agents.do("commute", t, day)
-        else:
-            for agent in self.workers:
-                agent.commute(t, day)
+        if day.any_regime:
+            self._each("lock_in", t, day)
+            if self.transfers is not None and self.transfers.active[t]:
+                room = [f - e for f, e in zip(self.free_beds, self.entered, strict=True)]
+                demand = np.minimum(np.array(self.fit_count), np.array(room))
+                granted, covered = self.transfers.grant(t, demand, day.queue_order)
+                self.granted, self.covered = granted.tolist(), covered.tolist()
+        self._each("commute", t, day)
         self.present = np.array(self.present_today, np.int64)
         self.loop_count = np.array(self.loop_today, np.int64)
+        self.kept_home = np.array(self.kept, np.int64)
+
+    def _each(self, method: str, *args) -> None:
+        if self.dispatch == "agentset":
+            self.agents.do(method, *args)
+        else:
+            for agent in self.workers:
+                getattr(agent, method)(*args)
 
     def apply(self, t: int, may_apply_firm: np.ndarray) -> None:
         """Firms allowed to apply name their staff; each named worker decides."""
         starts = self.cols.starts
+        held = [0] * len(self.beds)
+        for agent in self.workers:
+            held[agent.employer] += agent.permit != NO_PERMIT
         for f in np.flatnonzero(may_apply_firm).tolist():
             for agent in self.workers[starts[f] : starts[f + 1]]:
-                agent.apply_for_permit(t)
+                agent.apply_for_permit(t, held)
 
     def issue(self, idx: np.ndarray, t: int) -> None:
         """Mark permits issued (as the permit offices do)."""

@@ -1,8 +1,8 @@
 """Record a model run's daily workforce inputs and replay them into any workforce.
 
 A recording holds, for every day, exactly what ``RecoveryModel`` handed to
-``workforce.step`` (the calendar's operating, regime, regime_started, listed and
-compound_free arrays, the infection hazard and test access) and which workers the permit
+``workforce.step`` (the calendar's operating, regime, regime_started, regime_ended,
+listed, compound_free and queue_order arrays, the infection hazard and test access) and which workers the permit
 offices issued a permit to that day. Replaying it drives a workforce implementation the way
 the model does (authorities stage: ``apply`` for listed firms under the regime, then
 ``issue`` the recorded permits; then ``step``), so two implementations get identical
@@ -20,7 +20,7 @@ import numpy as np
 
 from benchmarks.reference_workforce import PerAgentWorkforce
 from sim.agents.worker import Workforce
-from sim.model import RecoveryModel
+from sim.model import RecoveryModel, centralized_return
 
 
 @dataclass
@@ -30,8 +30,10 @@ class CalendarState:
     operating: np.ndarray
     regime: np.ndarray
     regime_started: np.ndarray
+    regime_ended: np.ndarray
     listed: np.ndarray
     compound_free: np.ndarray
+    queue_order: np.ndarray
 
 
 @dataclass
@@ -74,8 +76,10 @@ def record(model: RecoveryModel, days: int | None = None) -> Recording:
                 cal.operating.copy(),
                 cal.regime.copy(),
                 cal.regime_started.copy(),
+                cal.regime_ended.copy(),
                 cal.listed.copy(),
                 cal.compound_free.copy(),
+                cal.queue_order.copy(),
             )
         )
         rec.hazard.append(float(hazard))
@@ -139,6 +143,7 @@ def vectorized_workforce(model: RecoveryModel, seed: int) -> Workforce:
         f.seats,
         f.min_crew,
         np.random.default_rng(seed),
+        centralized_return(model.params, model.economy, model.calendar.dates),
     )
 
 
@@ -149,5 +154,6 @@ def per_agent_workforce(
     f = model.economy.firms
     host = mesa.Model(rng=seed)
     return PerAgentWorkforce(
-        host, model.params, model.economy.workers, f.beds, f.seats, f.min_crew, dispatch
+        host, model.params, model.economy.workers, f.beds, f.seats, f.min_crew, dispatch,
+        centralized_return(model.params, model.economy, model.calendar.dates),
     )

@@ -26,6 +26,7 @@ from sim.agents.authority import (
 from sim.agents.enterprise import Enterprise, EnterpriseBook, Supplier
 from sim.agents.logistics import Freight, LogisticsLink
 from sim.agents.worker import Workforce
+from sim.centralized import CentralizedReturn
 from sim.economy import build_economy
 from sim.policy import PolicyCalendar
 from sim.recorder import Recorder
@@ -34,6 +35,14 @@ from sim.scenario_files import load_scenario, no_lockdown, with_overrides
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "shanghai_2022.yaml"
 STAGES = ("policy", "authorities", "workforce", "production", "logistics", "orders", "recording")
+
+
+def centralized_return(sc: Scenario, econ, dates: np.ndarray) -> CentralizedReturn:
+    """The scenario's organized transfers into the closed loop, for this economy."""
+    f = econ.firms
+    return CentralizedReturn(
+        sc, f.names, f.district, econ.district_names, dates, econ.workers.weight
+    )
 
 
 class RecoveryModel(mesa.Model):
@@ -91,7 +100,10 @@ class RecoveryModel(mesa.Model):
         self.economy = build_economy(sc, self.rng)
         self.calendar = PolicyCalendar(sc, self.economy, self.rng)
         f = self.economy.firms
-        self.workforce = Workforce(sc, self.economy.workers, f.beds, f.seats, f.min_crew, self.rng)
+        self.workforce = Workforce(
+            sc, self.economy.workers, f.beds, f.seats, f.min_crew, self.rng,
+            centralized_return(sc, self.economy, self.calendar.dates),
+        )
         self.book = EnterpriseBook(sc, self.economy)
         self.freight = Freight(sc, self.economy)
         self._create_agents(views)
@@ -140,7 +152,8 @@ class RecoveryModel(mesa.Model):
         self._timed("workforce", self.workforce.step, t, cal, hazard, access)
         offer = self._timed("logistics", self._open_logistics, passes)
         present = self.workforce.present
-        ready = self._timed("production", self.book.produce, cal.operating, present, offer)
+        kept = self.workforce.kept_home
+        ready = self._timed("production", self.book.produce, cal.operating, present, offer, kept)
         shipment = self._timed(
             "logistics", self.freight.ship, t, cal, ready, self._ration_priority()
         )
@@ -167,6 +180,7 @@ class RecoveryModel(mesa.Model):
         cal = self.calendar
         cal.unblock(self.desk.step())
         self.firm_rank = queue_rank(self)
+        cal.queue_order = np.lexsort((self.workforce.firm_order, self.firm_rank))
         if cal.regime.any():  # firms file today's applications before the offices open
             self.workforce.apply(self.day, cal.listed & cal.regime)
         self.permit_queue.refresh(self)

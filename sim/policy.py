@@ -31,17 +31,20 @@ class PolicyCalendar:
         self.dates = np.arange(first, last + np.timedelta64(1, "D"))
         day = self._day_index
         reopen = day(sc.policy.reopening)
-        lock = np.array(
-            [day(sc.districts[d].lockdown) if sc.districts[d].lockdown else reopen
-             for d in econ.district_names]
-        )
+        districts = [sc.districts[d] for d in econ.district_names]
+        own_end = np.array([day(d.reopening) if d.reopening else reopen for d in districts])
+        lock = np.array([day(d.lockdown) if d.lockdown else e for d, e in zip(districts, own_end)])
         t = np.arange(len(self.dates))
-        self.district_regime = (t[None, :] >= lock[:, None]) & (t[None, :] < reopen)
+        self.district_regime = (t[None, :] >= lock[:, None]) & (t[None, :] < own_end[:, None])
         self.reopen_day = reopen
         self.batch_days = np.array([day(b.approved) for b in sc.policy.whitelist.batches], int)
         self.approval_rate = daily(sc.policy.whitelist.district_approval_rate, self.dates)
-        self.sealed = daily(sc.zoning.sealed, self.dates)
-        self.controlled = daily(sc.zoning.controlled, self.dates)
+        # zoning shares per district and day: a district's own schedule, else the citywide one
+        z = sc.zoning
+        own = [z.districts.get(d) for d in econ.district_names]
+        self.sealed = np.stack([daily((o or z).sealed, self.dates) for o in own])
+        self.controlled = np.stack([daily((o or z).controlled, self.dates) for o in own])
+        self.compound_district = econ.compound_district
         self.churn = sc.zoning.churn
         self.pass_regime = self._pass_days(sc)
         self.quota = {r: daily(getattr(sc.passes.daily_quota, r), self.dates) for r in ROUTES}
@@ -73,7 +76,9 @@ class PolicyCalendar:
         self.compound_status = np.full(len(econ.compound_district), PRECAUTION, np.int8)
         self.regime = np.zeros(firms.n, bool)
         self.regime_started = np.zeros(firms.n, bool)
+        self.regime_ended = np.zeros(firms.n, bool)  # the firm's lockdown rules end today
         self.operating = np.ones(firms.n, bool)
+        self.queue_order = np.arange(firms.n)  # firms in permit-queue order (set by the model)
 
     def _day_index(self, when) -> int:
         return int((np.datetime64(when, "D") - self.dates[0]).astype(int))
@@ -92,6 +97,7 @@ class PolicyCalendar:
         previous = self.district_regime[self.firm_district, max(t - 1, 0)] & (t > 0)
         self.regime = self.district_regime[self.firm_district, t]
         self.regime_started = self.regime & ~previous
+        self.regime_ended = previous & ~self.regime
         approved_batch = (self.batch > 0) & (self.batch_days[np.maximum(self.batch - 1, 0)] <= t)
         rate = self.approval_rate[t]
         if rate > 0:
@@ -110,7 +116,8 @@ class PolicyCalendar:
     def _rezone(self, t: int) -> None:
         redraw = self.rng.random(len(self.compound_u)) < self.churn
         self.compound_u[redraw] = self.rng.random(int(redraw.sum()))
-        s, c = self.sealed[t], self.controlled[t]
+        d = self.compound_district
+        s, c = self.sealed[d, t], self.controlled[d, t]
         u = self.compound_u
         self.compound_status = np.where(
             u < s, SEALED, np.where(u < s + c, CONTROLLED, PRECAUTION)

@@ -13,11 +13,13 @@ import pandas as pd
 from scipy import sparse
 
 from sim.agents.enterprise import BOUND
+from sim.agents.worker import GATES
 from sim.economy import MARKET
 
 RAW = (
     "output", "normal_output", "resumed", "firms", "staff_on_site", "staff_required",
-    "staff_in_closed_loop", "permits_applied_cum", "permits_issued_cum", "passes_issued",
+    "staff_in_closed_loop", "staff_transferred_cum", *(f"staff_kept_home_by_{g}" for g in GATES),
+    "permits_applied_cum", "permits_issued_cum", "passes_issued",
     "passes_used", "truck_trips", "normal_trips", "cover_weighted", "cover_weight",
     *(f"bound_{b}" for b in BOUND), "units_produced", "lead_critical", "lead_critical_listed",
 )
@@ -25,7 +27,8 @@ COL = {name: i for i, name in enumerate(RAW)}
 
 METRICS = (
     "capacity_utilization", "output", "resumption_rate", "staff_on_site", "staff_required",
-    "staff_in_closed_loop", "permits_applied_cum", "permits_issued_cum", "permits_pending",
+    "staff_in_closed_loop", "staff_transferred_cum", *(f"staff_kept_home_by_{g}" for g in GATES),
+    "permits_applied_cum", "permits_issued_cum", "permits_pending",
     "passes_issued", "passes_used", "truck_trips", "truck_trips_index", "input_cover_days",
     *(f"share_bound_{b}" for b in BOUND), "critical_inputs_listed",
 )
@@ -103,6 +106,9 @@ class Recorder:
         v[:, COL["staff_on_site"]] = wf.present * w
         v[:, COL["staff_required"]] = model.calendar.operating * econ.firms.staff
         v[:, COL["staff_in_closed_loop"]] = wf.loop_count * w
+        v[:, COL["staff_transferred_cum"]] = wf.transferred_count * w
+        kept = COL[f"staff_kept_home_by_{GATES[0]}"]
+        v[:, kept : kept + len(GATES)] = wf.kept_home * w[:, None]
         v[:, COL["permits_applied_cum"]] = wf.applied_count * w
         v[:, COL["permits_issued_cum"]] = wf.issued_count * w
         owner = self.link_owner
@@ -135,6 +141,8 @@ class Recorder:
                 "staff_on_site": col["staff_on_site"],
                 "staff_required": col["staff_required"],
                 "staff_in_closed_loop": col["staff_in_closed_loop"],
+                "staff_transferred_cum": col["staff_transferred_cum"],
+                **{f"staff_kept_home_by_{g}": col[f"staff_kept_home_by_{g}"] for g in GATES},
                 "permits_applied_cum": col["permits_applied_cum"],
                 "permits_issued_cum": col["permits_issued_cum"],
                 "permits_pending": col["permits_applied_cum"] - col["permits_issued_cum"],

@@ -47,10 +47,18 @@ NonNegSchedule = Annotated[Schedule, _bounded(0.0)]
 ShareSchedule = Annotated[Schedule, _bounded(0.0, 1.0)]
 
 
+class DistrictZoningParams(Strict):
+    """A district's own zoning schedule (replaces the citywide one for its compounds)."""
+
+    sealed: ShareSchedule = 0.0  # share of the district's compounds sealed
+    controlled: ShareSchedule = 0.0  # share controlled
+
+
 class DistrictParams(Strict):
     population: Annotated[int, Field(gt=0)]  # residents, 2020 census
     firm_weight: NonNeg = 1.0  # relative density of industrial firms (assumption)
     lockdown: date | None = None  # date the district entered lockdown
+    reopening: date | None = None  # the district's own end of lockdown (default: policy.reopening)
 
 
 class InputSlotParams(Strict):
@@ -175,6 +183,43 @@ class PermitsParams(Strict):
     apply_share: Share = 1.0  # share of staff an approved firm applies for
 
 
+class CentralizedReturnParams(Strict):
+    """An organized transfer of staff into the closed loop (bulk check, district transport).
+
+    Either one firm (an anchor) moves up to ``staff`` persons over its window, or the districts
+    listed (all if none) carry up to ``daily_staff`` persons a day for their operating firms
+    under lockdown rules, in permit-queue order. Transfers need no permit; they are capped by
+    the firm's free closed-loop beds and pass the test, isolation and compound gates.
+    """
+
+    start: date  # first day of the transfer
+    end: date | None = None  # last day (default: ``start``)
+    firm: str | None = None  # anchor name: a transfer for this firm only
+    districts: list[str] = []  # district transport for these districts (all if empty)
+    staff: Annotated[int, Field(gt=0)] | None = None  # persons in all, over the window
+    daily_staff: NonNeg | None = None  # persons a day (district transport capacity)
+    source: str = ""  # where the figure comes from
+
+    @model_validator(mode="after")
+    def _check(self) -> CentralizedReturnParams:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(
+                f"end: expected a date on or after start ({self.start}), got {self.end}"
+            )
+        if self.firm is not None and self.districts:
+            raise ValueError("districts: expected either firm or districts, not both")
+        if self.staff is None and self.daily_staff is None:
+            raise ValueError("staff: expected staff (persons in all) or daily_staff (a day)")
+        return self
+
+
+class LabourParams(Strict):
+    """Return of staff kept home when their firm's lockdown rules end (the labour market)."""
+
+    left_city_share: Share = 0.0  # share of staff kept home at the end who had left the city
+    return_rate: Share = 1.0  # daily probability one of them is back (or replaced by a hire)
+
+
 class QuotasParams(Strict):
     in_city: PositiveSchedule  # trucks a day
     inter_provincial: PositiveSchedule  # trucks a day on inter-provincial routes
@@ -210,6 +255,7 @@ class ZoningParams(Strict):
     sealed: ShareSchedule = 0.0  # share of compounds sealed (nobody leaves)
     controlled: ShareSchedule = 0.0  # share of compounds controlled (nobody leaves the compound)
     churn: Share = 0.05  # daily share of compounds whose status is redrawn
+    districts: dict[str, DistrictZoningParams] = {}  # a district's own schedule (else citywide)
 
 
 class TransferStationsParams(Strict):
@@ -313,6 +359,8 @@ class Scenario(Strict):
     demand: DemandParams = DemandParams()  # final-demand backlog
     external: ExternalParams  # suppliers outside Shanghai and their regions
     red_yellow: RedYellowParams  # the red/yellow-light supply-chain desk
+    centralized_return: list[CentralizedReturnParams] = []  # organized transfers into loops
+    labour: LabourParams = LabourParams()  # return of staff after their firm's lockdown
     calibration: CalibrationParams = CalibrationParams()  # what `fugong calibrate` searches
 
     @model_validator(mode="after")
@@ -341,6 +389,20 @@ class Scenario(Strict):
                 _known("chain", chain, self.chains, f"external.regions.{i}.chain_weights")
         if len(regions) != len(self.external.regions):
             raise ValueError("external.regions: expected unique region names")
+        anchors = {a.name: a for a in self.anchors}
+        for i, tr in enumerate(self.centralized_return):
+            if tr.firm is not None:
+                _known("anchor", tr.firm, anchors, f"centralized_return.{i}.firm")
+            for district in tr.districts:
+                _known("district", district, self.districts, f"centralized_return.{i}.districts")
+        for district in self.zoning.districts:
+            _known("district", district, self.districts, "zoning.districts")
+        for name, d in self.districts.items():
+            if d.reopening and d.lockdown and d.reopening <= d.lockdown:
+                raise ValueError(
+                    f"districts.{name}.reopening: expected a date after its lockdown "
+                    f"({d.lockdown}), got {d.reopening}"
+                )
         total_share = sum(c.firm_share for c in self.chains.values())
         for i, batch in enumerate(self.policy.whitelist.batches):
             for chain in batch.chain_mix:

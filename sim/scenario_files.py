@@ -81,7 +81,7 @@ def no_lockdown(sc: Scenario) -> Scenario:
     data = sc.model_dump(mode="python")
     for d in data["districts"].values():
         d["lockdown"] = None
-    data["zoning"].update(sealed=0.0, controlled=0.0)
+    data["zoning"].update(sealed=0.0, controlled=0.0, districts={})
     data["epidemic"]["infection_hazard"] = 0.0
     for region in data["external"]["regions"]:
         region["capacity"] = 1.0

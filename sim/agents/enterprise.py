@@ -21,11 +21,17 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.agents.worker import GATES
 from sim.economy import MARKET, Economy
 from sim.scenario import Scenario
 
-BOUND = ("approval", "labour", "inputs", "logistics", "demand")
-APPROVAL, LABOUR, INPUTS, LOGISTICS, DEMAND = range(5)
+# what binds a firm's output: not approved to operate, its own capacity (all staff on site,
+# demand above what they make), the gate keeping most of its missing staff home, inputs,
+# shipping, demand
+LABOUR_CAUSES = tuple(g for g in GATES if g != "approval")
+BOUND = ("approval", "capacity", *LABOUR_CAUSES, "inputs", "logistics", "demand")
+APPROVAL, CAPACITY = 0, 1
+INPUTS, LOGISTICS, DEMAND = (BOUND.index(b) for b in ("inputs", "logistics", "demand"))
 
 
 class EnterpriseBook:
@@ -89,11 +95,12 @@ class EnterpriseBook:
         self.cover = f_crit
         return np.minimum(f_crit, np.minimum.reduceat(imp, self.seg))
 
-    def produce(self, operating, present, offer) -> np.ndarray:
+    def produce(self, operating, present, offer, kept_home=None) -> np.ndarray:
         """Stage 4: output under labour, input, logistics and demand constraints.
 
         ``offer`` is logistics' ``Offer`` (orders and shipping capacity per firm); returns
-        the finished goods ready to ship.
+        the finished goods ready to ship. ``kept_home`` (firms x workforce gates) names why
+        a labour-bound firm lacks staff.
         """
         demand, ship_capacity = offer.requests, offer.capacity
         lab = present / self.sim_staff
@@ -107,7 +114,12 @@ class EnterpriseBook:
         which = np.argmin(factors, axis=0)
         factor = np.maximum(factors[which, np.arange(self.n)], 0.0)
         factor[~operating] = 0.0
-        self.bound = np.array([DEMAND, LABOUR, INPUTS, LOGISTICS], np.int8)[which]
+        self.bound = np.array([DEMAND, CAPACITY, INPUTS, LOGISTICS], np.int8)[which]
+        short = (which == 1) & (lab < 1.0 - 1e-9)  # labour-bound with staff missing
+        if short.any() and kept_home is not None:
+            # gates after "approval", in LABOUR_CAUSES order
+            cause = np.argmax(kept_home[short][:, 1:], axis=1)
+            self.bound[short] = BOUND.index(LABOUR_CAUSES[0]) + cause
         self.bound[~operating] = APPROVAL
         self.output = factor * self.normal
         used = np.minimum(self.stock, self.coef * self.output[self.cust])

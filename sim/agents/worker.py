@@ -1,31 +1,43 @@
 """Workers as numpy columns, advanced with vectorized gate rules.
 
-A worker is on site today only if every gate is open. Under the lockdown regime that is:
-employer operating, return-to-work permit issued, nucleic-acid test valid, not isolated,
-home compound allows leaving (or already living on site in the closed loop), and a
-closed-loop bed or a shuttle seat. Outside the regime: employer operating, not isolated,
-compound allows leaving.
+A worker is on site today only if every gate is open. Under the lockdown regime a worker
+either lives on site in the closed loop (locked in when the regime started, or brought in
+by a centralized return: valid test, not isolated, compound open, a free bed) or commutes
+point to point: return-to-work permit issued, valid test, not isolated, compound open, and
+a shuttle seat. Outside the regime: employer operating, not isolated, compound allows
+leaving, and not away (staff who left the city come back at a rate once the rules end).
+Each day every worker kept home is counted under the first gate that stopped them.
 
-Reads: the policy calendar (operating firms, regime, zoning), today's infection hazard and
-test access. Writes: only the worker columns (permits, tests, isolation, closed loop, on site)
-and ``present`` (staff on site per firm), which production reads next. Permit offices issue
-through ``issue``; firms apply through ``apply``.
+Reads: the policy calendar (operating firms, regime, zoning, regime end, queue order), today's
+infection hazard and test access. Writes: only the worker columns (permits, tests, isolation,
+closed loop, away, gate, on site) and the per-firm ``present``, ``kept_home`` and
+``transferred_count``, which production and the recorder read next. Permit offices issue
+through ``issue``; firms apply through ``apply``; the centralized return grants through
+``CentralizedReturn.grant``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.centralized import CentralizedReturn
 from sim.economy import Workers
 from sim.scenario import Scenario
 
 NO_PERMIT, APPLIED, ISSUED = 0, 1, 2
+# why a worker is not on site: the first gate that stopped them (ON_SITE: nothing did)
+GATES = ("approval", "isolation", "rotation", "compound", "test", "permit", "bed_or_seat", "away")
+ON_SITE = 0
+APPROVAL, ISOLATION, ROTATION, COMPOUND, TEST, PERMIT, BED_OR_SEAT, AWAY = range(1, 9)
 
 
 class Workforce:
     """State and daily update of all simulated workers (struct of arrays)."""
 
-    def __init__(self, sc: Scenario, workers: Workers, beds, seats, min_crew, rng) -> None:
+    def __init__(
+        self, sc: Scenario, workers: Workers, beds, seats, min_crew, rng,
+        transfers: CentralizedReturn | None = None,
+    ) -> None:
         self.cols = workers
         self.rng = rng
         n = workers.n
@@ -33,6 +45,13 @@ class Workforce:
         self.firm_starts = workers.starts[:-1]
         self.beds = beds
         self.seats = seats
+        self.transfers = transfers
+        self.left_city_share = sc.labour.left_city_share
+        self.return_rate = sc.labour.return_rate
+        self.away = np.zeros(n, bool)  # left the city (or the job) during lockdown, not back
+        self.away_any = False
+        self.gate = np.zeros(n, np.int8)  # why each worker is off site today (GATES, 1-based)
+        self.kept_home = np.zeros((len(self.sizes), len(GATES)), np.int64)
         wf = sc.workforce
         self.interval = wf.test_interval_days
         self.validity = wf.test_validity_days
@@ -67,6 +86,7 @@ class Workforce:
         self.loop_count = np.zeros(len(self.sizes), np.int64)
         self.applied_count = np.zeros(len(self.sizes), np.int64)
         self.issued_count = np.zeros(len(self.sizes), np.int64)
+        self.transferred_count = np.zeros(len(self.sizes), np.int64)  # centralized return
 
     # ------------------------------------------------------------------ per-firm views
     def per_firm(self, mask: np.ndarray) -> np.ndarray:
@@ -81,25 +101,47 @@ class Workforce:
     def step(self, t: int, cal, hazard: float, access: float) -> None:
         self._infect(t, hazard)
         self._test(t, access)
+        self._labour_market(cal)
         if not cal.regime.any() and self._nobody_kept_home(t, cal):
             self.in_loop[:] = False
             self.loop_count[:] = 0
             self.on_site[:] = True
             self.present = self.sizes.copy()
+            self.gate[:] = ON_SITE
+            self.kept_home[:] = 0
             return
         isolated = self.isolated_until > t
         free = cal.compound_free[self.cols.compound]
-        if not cal.regime.any():  # no lockdown rules today: only isolation and zoning
+        if not cal.regime.any():  # no lockdown rules today: only isolation, zoning, absence
             self.in_loop[:] = False
             self.loop_count[:] = 0
-            self.on_site = self.expand(cal.operating) & ~isolated & free
+            operating = self.expand(cal.operating)
+            self.on_site = operating & ~isolated & free & ~self.away
+            self._count_kept_home(operating, isolated, free, None)
             self.present = self.per_firm(self.on_site)
             return
         self._regime_day(t, cal, isolated, free)
 
     def _nobody_kept_home(self, t: int, cal) -> bool:
         """True when no gate can be closed for anyone (normal times): skip the columns."""
-        return self.isolated_max <= t and cal.operating.all() and cal.compound_free.all()
+        return (
+            self.isolated_max <= t and not self.away_any and cal.operating.all()
+            and cal.compound_free.all()
+        )
+
+    def _labour_market(self, cal) -> None:
+        """Staff kept home when their firm's rules end may have left the city; those away
+        come back (or are replaced by a hire) at a daily rate."""
+        if self.away_any:
+            back = self.away.copy()
+            idx = np.flatnonzero(back)
+            back[idx] = self.rng.random(len(idx)) < self.return_rate
+            self.away &= ~back
+        ended = cal.regime_ended
+        if self.left_city_share > 0 and ended.any():
+            cand = np.flatnonzero(self.expand(ended) & ~self.on_site)
+            self.away[cand] = self.rng.random(len(cand)) < self.left_city_share
+        self.away_any = bool(self.away.any()) if (self.away_any or ended.any()) else False
 
     def _regime_day(self, t: int, cal, isolated: np.ndarray, free: np.ndarray) -> None:
         operating = self.expand(cal.operating)
@@ -112,24 +154,60 @@ class Workforce:
             stay &= (t - self.loop_since) < self.rotation
         left = self.in_loop & ~stay  # rotated or released today: home for at least a day
         self.in_loop &= stay
-        # who may travel to work today under the regime
-        permitted = self.permit == ISSUED
-        locked_in = was_on_site & self.expand(cal.regime_started) & operating & ~isolated
-        travel = operating & regime & ~self.in_loop & ~left & ~isolated & (
-            (permitted & test_valid & free) | locked_in
-        )
         self.loop_count = self.per_firm(self.in_loop)
-        free_beds = self.expand(np.maximum(self.beds - self.loop_count, 0))
-        # beds first, then shuttle seats; workers locked in at lockdown get beds only
-        enter = travel & (self._rank_within_firm(travel) < free_beds)
-        riders = travel & ~enter & ~locked_in
+        # workers on site when the regime started are locked in, beds permitting
+        locked_in = was_on_site & self.expand(cal.regime_started) & operating & ~isolated
+        room = np.maximum(self.beds - self.loop_count, 0)
+        enter = locked_in & (self._rank_within_firm(locked_in) < self.expand(room))
+        entered = self.per_firm(enter)
+        room -= entered
+        # centralized return: staff who pass the bulk check, into the beds left
+        home = operating & regime & ~self.in_loop & ~left & ~isolated & ~locked_in
+        fit = home & test_valid & free
+        moved = np.zeros_like(fit)
+        covered = np.zeros(len(self.sizes), bool)
+        if self.transfers is not None and self.transfers.active[t]:
+            demand = np.minimum(self.per_firm(fit), room)
+            granted, covered = self.transfers.grant(t, demand, cal.queue_order)
+            if granted.any():
+                moved = fit & (self._rank_within_firm(fit) < self.expand(granted))
+                n_moved = self.per_firm(moved)
+                entered += n_moved
+                self.transferred_count += n_moved
+        self.in_loop |= enter | moved
+        self.loop_since[enter | moved] = t
+        self.loop_count += entered
+        # point-to-point commuting: a permit and a shuttle seat
+        riders = fit & ~moved & (self.permit == ISSUED)
         shuttle = riders & (self._rank_within_firm(riders) < self.expand(self.seats))
-        self.in_loop |= enter
-        self.loop_since[enter] = t
-        self.loop_count += self.per_firm(enter)
-        normal = operating & ~regime & ~isolated & free
+        normal = operating & ~regime & ~isolated & free & ~self.away
         self.on_site = normal | self.in_loop | shuttle
+        self._count_kept_home(operating, isolated, free, (regime, left, test_valid, fit & self.expand(covered)))
         self.present = self.per_firm(self.on_site)
+
+    def _count_kept_home(self, operating, isolated, free, regime_gates) -> None:
+        """Today's gate per worker (the first that kept them home) and counts per firm."""
+        gate = np.where(free, ON_SITE, COMPOUND).astype(np.int8)
+        if regime_gates is None:
+            gate[self.away & free] = AWAY
+        else:
+            regime, left, test_valid, served = regime_gates
+            off = free & regime
+            gate[off & ~test_valid] = TEST
+            gate[off & test_valid & (self.permit != ISSUED)] = PERMIT
+            gate[off & test_valid & (self.permit == ISSUED)] = BED_OR_SEAT  # no seat
+            gate[served] = BED_OR_SEAT  # a transfer was running: no bed or no transport
+            gate[free & ~regime & self.away] = AWAY
+            gate[left & regime] = ROTATION
+        gate[isolated] = ISOLATION
+        gate[~operating] = APPROVAL
+        gate[self.on_site] = ON_SITE
+        self.gate = gate
+        n_firms = len(self.sizes)
+        counts = np.bincount(
+            self.cols.employer * (len(GATES) + 1) + gate, minlength=n_firms * (len(GATES) + 1)
+        )
+        self.kept_home = counts.reshape(n_firms, len(GATES) + 1)[:, 1:]
 
     def _rank_within_firm(self, mask: np.ndarray) -> np.ndarray:
         c = np.cumsum(mask, dtype=np.int64)
@@ -164,15 +242,18 @@ class Workforce:
         return np.where(back, since, t - self.prev_test) <= self.validity
 
     def apply(self, t: int, may_apply_firm: np.ndarray) -> None:
-        """Firms allowed to apply name their staff who have no permit and are not on site."""
+        """Firms allowed to apply name staff who have no permit and are not in the closed
+        loop, as commuters: at most as many permits (applied or issued) as shuttle seats."""
         if not may_apply_firm.any():
             return
-        new = (
+        held = self.per_firm(self.permit != NO_PERMIT)
+        cand = (
             self.expand(may_apply_firm)
             & (self.permit == NO_PERMIT)
             & ~self.in_loop
             & self.in_apply_list
         )
+        new = cand & (self._rank_within_firm(cand) < self.expand(self.seats - held))
         self.permit[new] = APPLIED
         self.applied_day[new] = t
         self.applied_count += self.per_firm(new)

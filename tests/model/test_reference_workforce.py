@@ -115,11 +115,18 @@ def test_replay_exercises_every_phase(runs):
     assert runs["vec_applied"][:, -1].min() > 0.1 * normal  # applications filed
 
 
-@pytest.mark.parametrize("rotation", [0, 7])
-def test_identical_worker_by_worker_without_randomness(small_scenario, rotation):
+@pytest.mark.parametrize(
+    ("rotation", "left_city"), [(0, 0.0), (7, 0.0), (0, 1.0)], ids=["plain", "rotation", "away"]
+)
+def test_identical_worker_by_worker_without_randomness(small_scenario, rotation, left_city):
     """No infections, no missed tests, the same test phases: every worker's state agrees
-    on every day (122 days, through reopening)."""
-    model = RecoveryModel(small_scenario, rng=7, workforce__rotation_days=rotation)
+    on every day (122 days, through reopening), with the centralized return of the default
+    scenario, closed-loop rotation, and (``away``) every worker kept home when the rules
+    end leaving the city for good (share 1, return rate 0: no random draw decides)."""
+    model = RecoveryModel(
+        small_scenario, rng=7, workforce__rotation_days=rotation,
+        labour__left_city_share=left_city, labour__return_rate=1.0 - left_city,
+    )
     rec = record(model)
     rec.hazard = [0.0] * rec.n_days
     rec.access = [1.0] * rec.n_days
@@ -130,8 +137,10 @@ def test_identical_worker_by_worker_without_randomness(small_scenario, rotation)
     for t in range(rec.n_days):
         for wf in (vec, ref):
             replay_day(wf, rec, t)
-        for name in ("on_site", "in_loop", "permit", "last_test", "applied_day"):
+        for name in ("on_site", "in_loop", "permit", "last_test", "applied_day", "gate", "away"):
             assert np.array_equal(getattr(vec, name), ref.column(name)), f"day {t}: {name}"
         assert np.array_equal(vec.present, ref.present), f"day {t}: present"
         assert np.array_equal(vec.loop_count, ref.loop_count), f"day {t}: loop_count"
+        assert np.array_equal(vec.kept_home, ref.kept_home), f"day {t}: kept_home"
+        assert np.array_equal(vec.transferred_count, ref.transferred_count), f"day {t}: moved"
     assert vec.in_loop.sum() == 0 and rec.calendars[-1].regime.sum() == 0  # reopened
