@@ -24,7 +24,6 @@ from sim.model import DEFAULT_SCENARIO  # noqa: E402
 from sim.replicates import replicate_seed, run_replicate  # noqa: E402
 from sim.scenario_files import load_scenario  # noqa: E402
 
-
 LEVERS: dict[str, list[str]] = {
     "default": [],
     "permit capacity x0.1": ["permits.daily_capacity=x0.1"],
@@ -65,7 +64,10 @@ def measure(ts: pd.DataFrame) -> dict[str, float]:
     for d in DATES:
         day = np.datetime64(d)
         at = ts[ts.date == day]
-        get = lambda m, g="all": float(at[(at.metric == m) & (at.group == g)].value.sum())  # noqa: E731
+
+        def get(m: str, g: str = "all", at=at) -> float:
+            return float(at[(at.metric == m) & (at.group == g)].value.sum())
+
         tag = d[5:].replace("-", "")
         row[f"permits_{tag}"] = get("permits_issued_cum")
         row[f"returned_wl_{tag}"] = get("staff_returned", "whitelist")

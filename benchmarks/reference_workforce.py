@@ -124,11 +124,13 @@ class WorkerAgent(mesa.Agent):
         self.gate = ON_SITE
         self.locked_in = False
         self.fit = False  # passes the bulk check today (at home, valid test, compound open)
+        self.due = False  # in the loop long enough to rotate out
 
     def morning(self, t: int, day: DayInputs) -> None:
         """Infection, today's test, and leaving the closed loop."""
         crew = self.crew
         rand = self.random.random
+        self.due = False
         if day.hazard > 0 and rand() < day.hazard and (not self.in_loop or rand() < crew.loop_risk):
             self.isolated_until = t + crew.iso_days
         if t % crew.interval == self.phase and (
@@ -140,8 +142,8 @@ class WorkerAgent(mesa.Agent):
             return
         e = self.employer
         stay = day.operating[e] and day.regime[e] and self.isolated_until <= t
-        if crew.rotation:
-            stay = stay and t - self.loop_since < crew.rotation
+        self.due = bool(crew.rotation and stay and t - self.loop_since >= crew.rotation)
+        crew.due[e] += self.due  # may rotate out if a replacement passes the checks
         if stay:
             crew.loop_today[e] += 1
         else:
@@ -163,6 +165,16 @@ class WorkerAgent(mesa.Agent):
             self.away = False
         if crew.left_city_share > 0 and day.regime_ended[self.employer] and not self.on_site:
             self.away = self.random.random() < crew.left_city_share
+
+    def rotate(self, t: int) -> None:
+        """Due for rotation: the first ``swap`` of my firm's due crew leave, in worker order."""
+        crew = self.crew
+        e = self.employer
+        if self.due and crew.rotated[e] < crew.swap[e]:
+            crew.rotated[e] += 1
+            self.in_loop = False
+            self.left_day = t
+            crew.loop_today[e] -= 1
 
     def lock_in(self, t: int, day: DayInputs) -> None:
         """Workers on site when the regime started claim beds; the others take the check."""
@@ -334,6 +346,9 @@ class PerAgentWorkforce:
         self.moved = [0] * n_firms
         self.riders = [0] * n_firms
         self.present_today = [0] * n_firms
+        self.swap = [0] * n_firms
+        self.due = [0] * n_firms
+        self.rotated = [0] * n_firms
         self.kept = [[0] * len(GATES) for _ in range(n_firms)]
 
     def step(self, t: int, cal, hazard: float, access: float) -> None:
@@ -346,11 +361,22 @@ class PerAgentWorkforce:
         self.free_beds = [max(b - c, 0) for b, c in zip(self.beds, self.loop_today, strict=True)]
         if day.any_regime:
             self._each("lock_in", t, day)
+            granted = np.zeros(n_firms, np.int64)
+            covered = np.zeros(n_firms, bool)
+            swap = np.zeros(n_firms, np.int64)
+            if self.rotation:  # a crew swap: as many rotate out as replacements pass
+                swap = np.minimum(np.array(self.due), np.array(self.fit_count))
+                self.swap = swap.tolist()
+                self._each("rotate", t)
+            room = np.array(self.free_beds) + swap - np.array(self.entered)
+            demand = np.minimum(np.array(self.fit_count), room)
+            if self.rotation:
+                granted = np.minimum(swap, demand)
+                covered = swap > 0
             if self.transfers is not None and self.transfers.active[t]:
-                room = [f - e for f, e in zip(self.free_beds, self.entered, strict=True)]
-                demand = np.minimum(np.array(self.fit_count), np.array(room))
-                granted, covered = self.transfers.grant(t, demand, day.queue_order)
-                self.granted, self.covered = granted.tolist(), covered.tolist()
+                more, by_transfer = self.transfers.grant(t, demand - granted, day.queue_order)
+                granted, covered = granted + more, covered | by_transfer
+            self.granted, self.covered = granted.tolist(), covered.tolist()
         self._each("commute", t, day)
         self.present = np.array(self.present_today, np.int64)
         self.loop_count = np.array(self.loop_today, np.int64)

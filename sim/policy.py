@@ -33,7 +33,9 @@ class PolicyCalendar:
         reopen = day(sc.policy.reopening)
         districts = [sc.districts[d] for d in econ.district_names]
         own_end = np.array([day(d.reopening) if d.reopening else reopen for d in districts])
-        lock = np.array([day(d.lockdown) if d.lockdown else e for d, e in zip(districts, own_end)])
+        lock = np.array(
+            [day(d.lockdown) if d.lockdown else e for d, e in zip(districts, own_end, strict=True)]
+        )
         t = np.arange(len(self.dates))
         self.district_regime = (t[None, :] >= lock[:, None]) & (t[None, :] < own_end[:, None])
         self.reopen_day = reopen

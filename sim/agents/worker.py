@@ -150,25 +150,34 @@ class Workforce:
         was_on_site = self.on_site
         # the closed loop: leave it when isolated, released, or rotated out
         stay = operating & regime & ~isolated
-        if self.rotation:
-            stay &= (t - self.loop_since) < self.rotation
+        locked_in = was_on_site & self.expand(cal.regime_started) & operating & ~isolated
+        # staff at home who pass the bulk check (valid test, compound open, not isolated)
+        fit = operating & regime & ~self.in_loop & ~isolated & ~locked_in & test_valid & free
+        swap = None
+        if self.rotation:  # a crew swap: as many rotate out as replacements pass the checks
+            due = self.in_loop & stay & ((t - self.loop_since) >= self.rotation)
+            swap = np.minimum(self.per_firm(due), self.per_firm(fit))
+            stay &= ~(due & (self._rank_within_firm(due) < self.expand(swap)))
         left = self.in_loop & ~stay  # rotated or released today: home for at least a day
         self.in_loop &= stay
         self.loop_count = self.per_firm(self.in_loop)
         # workers on site when the regime started are locked in, beds permitting
-        locked_in = was_on_site & self.expand(cal.regime_started) & operating & ~isolated
         room = np.maximum(self.beds - self.loop_count, 0)
         enter = locked_in & (self._rank_within_firm(locked_in) < self.expand(room))
         entered = self.per_firm(enter)
         room -= entered
-        # centralized return: staff who pass the bulk check, into the beds left
-        home = operating & regime & ~self.in_loop & ~left & ~isolated & ~locked_in
-        fit = home & test_valid & free
         moved = np.zeros_like(fit)
         covered = np.zeros(len(self.sizes), bool)
-        if self.transfers is not None and self.transfers.active[t]:
+        granted = np.zeros(len(self.sizes), np.int64)
+        if swap is not None or (self.transfers is not None and self.transfers.active[t]):
             demand = np.minimum(self.per_firm(fit), room)
-            granted, covered = self.transfers.grant(t, demand, cal.queue_order)
+            if swap is not None:  # the replacements of the crew swap come first
+                granted = np.minimum(swap, demand)
+                covered = swap > 0
+            if self.transfers is not None and self.transfers.active[t]:
+                more, by_transfer = self.transfers.grant(t, demand - granted, cal.queue_order)
+                granted = granted + more
+                covered |= by_transfer
             if granted.any():
                 moved = fit & (self._rank_within_firm(fit) < self.expand(granted))
                 n_moved = self.per_firm(moved)
@@ -182,7 +191,8 @@ class Workforce:
         shuttle = riders & (self._rank_within_firm(riders) < self.expand(self.seats))
         normal = operating & ~regime & ~isolated & free & ~self.away
         self.on_site = normal | self.in_loop | shuttle
-        self._count_kept_home(operating, isolated, free, (regime, left, test_valid, fit & self.expand(covered)))
+        served = fit & self.expand(covered)
+        self._count_kept_home(operating, isolated, free, (regime, left, test_valid, served))
         self.present = self.per_firm(self.on_site)
 
     def _count_kept_home(self, operating, isolated, free, regime_gates) -> None:
