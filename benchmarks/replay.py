@@ -4,9 +4,9 @@ A recording holds, for every day, exactly what ``RecoveryModel`` handed to
 ``workforce.step`` (the calendar's operating, regime, regime_started, regime_ended,
 listed, compound_free and queue_order arrays, the infection hazard and test access) and
 which workers the permit offices issued a permit to that day. Replaying it drives a
-workforce implementation the way the model does (authorities stage: ``apply`` for listed firms under the regime, then
-``issue`` the recorded permits; then ``step``), so two implementations get identical
-policy inputs, each with its own random generator.
+workforce implementation the way the model does (authorities stage: ``apply`` for listed
+firms under the regime, then ``issue`` the recorded permits; then ``step``), so two
+implementations get identical policy inputs, each with its own random generator.
 """
 
 from __future__ import annotations

@@ -37,10 +37,14 @@ ALL_COLOR = "black"
 OTHER_COLOR = "0.45"
 TARGET_COLOR = "#c0392b"
 CHAINS = ("automobile", "integrated_circuits", "biomedicine", "chemicals", "other")
-BOUNDS = ("approval", "labour", "inputs", "logistics", "demand")
-BOUND_COLORS = {
-    "approval": "#8e6bbf", "labour": "#3b7dc4", "inputs": "#f28e2b", "logistics": "#a0522d",
-    "demand": "#9c9c9c",
+BOUNDS = (  # sim.agents.enterprise.BOUND: labour split by the gate keeping staff home
+    "approval", "capacity", "isolation", "rotation", "compound", "test", "permit",
+    "bed_or_seat", "away", "inputs", "logistics", "demand",
+)
+BOUND_COLORS = {  # labour causes in blues and greens, the rest as before
+    "approval": "#8e6bbf", "capacity": "#59a14f", "isolation": "#c6dbef", "rotation": "#9ecae1",
+    "compound": "#08519c", "test": "#6baed6", "permit": "#3b7dc4", "bed_or_seat": "#2171b5",
+    "away": "#17becf", "inputs": "#f28e2b", "logistics": "#a0522d", "demand": "#9c9c9c",
 }
 SYMBOL = {">=": "≥", "<=": "≤", "~": "≈", "range": "±"}
 REPORTED_COLUMNS = ["date", "date_end", "metric", "group", "value", "bound", "tolerance", "unit"]

@@ -14,7 +14,8 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 LAYERS = {
     "foundations": {"errors", "schedule", "schema", "yaml_io", "keys", "apportion", "labels"},
     "inputs": {"scenario", "scenario_files"},
-    "engine": {"economy", "whitelist", "policy", "recorder", "model", "agents.authority",
+    "engine": {"economy", "whitelist", "policy", "recorder", "model", "centralized",
+               "agents.authority",
                "agents.enterprise", "agents.logistics", "agents.worker"},
     "run tools": {"replicates", "kpis", "replicate_stats", "memory", "results_folder",
                   "reported", "executors", "levers", "targets", "plots", "run_charts", "tables"},
