@@ -19,7 +19,7 @@ GROUPS = ("all", "chain:automobile", "chain:integrated_circuits", "batch:1", "ba
 RATIOS = ("capacity_utilization", "output_index", "resumption_rate", "truck_trips_index")
 COUNTS = {"staff_on_site": 60_000, "staff_returned": 45_000, "permits_issued_cum": 120_000,
           "permits_pending": 8_000, "passes_issued": 3_000, "passes_used": 2_400}
-BOUNDS = ("approval", "capacity", "permit", "compound", "inputs", "logistics", "demand")
+BOUNDS = ("approval", "permit", "inputs", "logistics", "demand")
 
 
 def synthetic_timeseries(scenarios=("baseline",), replicates=2, days=30) -> pd.DataFrame:
