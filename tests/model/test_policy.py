@@ -23,8 +23,11 @@ def day(cal: PolicyCalendar, when) -> int:
 
 def test_each_district_is_under_the_regime_from_its_lockdown_until_reopening(small_scenario):
     econ, cal = make_calendar(small_scenario)
-    reopen = day(cal, small_scenario.policy.reopening)
+    city = small_scenario.policy.reopening
+    own = [n for n, d in small_scenario.districts.items() if d.reopening]
+    assert own  # the default has districts that reopen on their own dates (Jinshan, Fengxian)
     for d, name in enumerate(econ.district_names):
+        reopen = day(cal, small_scenario.districts[name].reopening or city)
         lock = day(cal, small_scenario.districts[name].lockdown)
         on = np.flatnonzero(cal.district_regime[d])
         assert on[0] == lock and on[-1] == reopen - 1 and len(on) == reopen - lock, name
@@ -69,13 +72,28 @@ def test_passes_are_needed_from_the_first_lockdown_to_the_last_required_day(smal
 
 @pytest.mark.parametrize(("sealed", "controlled"), [(0.6, 0.2), (0.1, 0.0)])
 def test_zoning_shares_follow_the_schedules(small_scenario, sealed, controlled):
-    sc = with_overrides(small_scenario, {"zoning.sealed": sealed, "zoning.controlled": controlled})
+    sc = with_overrides(
+        small_scenario,
+        {"zoning.sealed": sealed, "zoning.controlled": controlled, "zoning.districts": {}},
+    )
     _, cal = make_calendar(sc)
     cal.advance(0)
     status = cal.compound_status
     assert abs(np.mean(status == SEALED) - sealed) < 0.03
     assert abs(np.mean(status == CONTROLLED) - controlled) < 0.03
     assert np.array_equal(cal.compound_free, status > CONTROLLED)
+
+
+def test_a_district_schedule_replaces_the_citywide_one_for_its_compounds(small_scenario):
+    """Pudong sealed from its own lockdown (28 March) while Puxi is not yet."""
+    econ, cal = make_calendar(small_scenario)
+    t = day(cal, "2022-03-29")
+    for s in range(t + 1):
+        cal.advance(s)
+    pudong = econ.compound_district == econ.district_names.index("Pudong")
+    sealed = cal.compound_status == SEALED
+    assert sealed[pudong].mean() > 0.85
+    assert sealed[~pudong].mean() < 0.1
 
 
 def test_policy_events_are_dated_sorted_and_within_the_run(small_scenario):
