@@ -187,3 +187,54 @@ def test_closed_firms_do_not_build_up_overtime(model):
     closed = ~model.calendar.operating
     assert closed.any()
     assert np.allclose(model.book.alpha[closed], 1.0, atol=0.05)
+
+
+def _tesla(m) -> int:
+    return m.economy.firms.names.index("tesla_shanghai")
+
+
+def test_centralized_return_fills_beds_without_permits_and_never_above_beds(small_scenario):
+    """Tesla's dated transfer brings staff into its closed loop on 16-19 April with no
+    permit; without it the plant's loop stays emptier. Beds cap every firm's loop."""
+    def run(transfers):
+        sc = with_overrides(small_scenario, {"centralized_return": transfers,
+                                             "end_date": "2022-04-20"})
+        m = RecoveryModel(sc, rng=5)
+        while m.running:
+            m.step()
+            assert np.all(m.workforce.loop_count <= m.economy.firms.beds)
+        return m
+    default = small_scenario.model_dump(mode="json")["centralized_return"]
+    with_all, without = run(default), run([])
+    i = _tesla(with_all)
+    wf = with_all.workforce
+    assert wf.transferred_count[i] > 0
+    moved = wf.in_loop & (wf.cols.employer == i) & (wf.permit != ISSUED)
+    assert moved.any()  # in the loop without a permit
+    assert with_all.workforce.loop_count[i] > without.workforce.loop_count[i]
+    assert without.workforce.transferred_count.sum() == 0
+
+
+def test_staff_kept_home_are_counted_once_by_their_first_closed_gate(model):
+    """Every simulated worker is on site or under exactly one gate, every day."""
+    while model.running:
+        model.step()
+        wf = model.workforce
+        assert np.array_equal(wf.kept_home.sum(axis=1) + wf.present, wf.sizes)
+        lab = model.book.bound
+        assert not np.any((lab == 1) & (wf.present < wf.sizes))  # capacity: all on site
+
+
+def test_staff_who_left_the_city_return_at_the_rate(small_scenario):
+    """At reopening a share of the staff kept home are away; they come back at ~1/30 a day."""
+    sc = with_overrides(small_scenario, {"labour.left_city_share": 0.5,
+                                         "labour.return_rate": 1 / 30})
+    m = RecoveryModel(sc, rng=2)
+    away = []
+    while m.running:
+        m.step()
+        away.append(int(m.workforce.away.sum()))
+    reopen = int(np.flatnonzero(m.calendar.dates == np.datetime64("2022-06-01"))[0])
+    assert away[reopen - 1] >= 0 and away[reopen] > 0
+    ratio = away[reopen + 20] / away[reopen]
+    assert 0.4 < ratio < 0.7  # (29/30)^20 = 0.51
