@@ -585,5 +585,20 @@ def export(results, fmt, groups, metrics, out) -> None:
     click.echo(f"export: {write(results, fmt, out, list(groups), list(metrics))}")
 
 
+@cli.command("io-run")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Results folder.")
+def io_run(scenario, out) -> None:
+    """Run an IO-table SCENARIO (economy.io_table, capacity shocks; no labour or permits)."""
+    from sim.io_run import run_io_scenario
+
+    s = run_io_scenario(scenario, out)
+    click.echo(
+        f"total loss {s['total_loss']:,.4g} ({s['loss_in_days_of_output']:.3g} days of output): "
+        f"direct {s['direct_loss']:,.4g}, indirect {s['indirect_loss']:,.4g}"
+    )
+    click.echo(f"results: {out}")
+
+
 if __name__ == "__main__":
     cli()

@@ -293,6 +293,14 @@ class ProductionParams(Strict):
     #   suppliers towards those that deliver (Inoue & Todo 2020)
     important_weight: Share = 0.5  # how strongly an important input binds (Pichler et al.)
     finished_goods_days: NonNeg = 3.0  # warehouse room for unshipped output, days
+    inventory_rule: Literal["leontief", "ario"] = "leontief"  # leontief: an input binds
+    #   when its stock is below one day's use; ario (BoARIO): below psi x target, and the
+    #   target, orders and overproduction follow BoARIO's ARIOPsiModel
+    psi: Annotated[float, Field(gt=0.0, le=1.0)] = 0.8  # ario: share of the target stock
+    #   below which output is cut in proportion (BoARIO psi_param)
+    unmet_orders: Literal["keep", "reorder"] = "keep"  # keep: unfilled input orders stay
+    #   on the supplier's books; reorder (BoARIO): they lapse and each day's orders are
+    #   use plus the stock gap / tau
 
 
 class DemandParams(Strict):

@@ -10,6 +10,13 @@ binding Leontief factor (Pichler et al. 2022): critical inputs bind fully (S/(a 
 important inputs bind with weight w (w S/(a xbar) + (1-w) alpha f_labour), non-critical
 inputs not at all.
 
+``production.inventory_rule: ario`` swaps S/(a xbar) for BoARIO's S/(psi s a xbar) (s the
+target days): an input starts to bind once its stock falls below psi x target instead of
+below one day's use, so inventory targets and the order time constant shape output (the
+Leontief rule hardly ever binds with 20-day stocks). Under that rule the stock target
+follows today's optimal output min(demand, capacity) and overproduction grows with the
+scarcity (demand - output) / demand, as in BoARIO's ``ARIOPsiModel``.
+
 Reads: which firms operate (policy calendar), staff on site (workforce), logistics' ``Offer``
 (orders and shipping capacity) and ``Shipment`` (goods taken, goods arrived). Writes: only
 the ``EnterpriseBook`` columns (output, stocks, finished goods, overtime, binding constraint).
@@ -52,6 +59,9 @@ class EnterpriseBook:
         p = sc.production
         self.alpha_max, self.alpha_tau = p.alpha_max, p.alpha_tau
         self.tau, self.w_imp = p.tau, p.important_weight
+        self.ario = p.inventory_rule == "ario"
+        self.psi = p.psi
+        self.reorder = p.unmet_orders == "reorder"
         self.shift_days = p.order_shift_days
         self.fg_room = p.finished_goods_days * f.output
         self.n_in = int(np.sum(lk.customer != MARKET))  # input links come first
@@ -66,8 +76,11 @@ class EnterpriseBook:
         self.weight = self.share_normal.copy()  # share of the slot's orders on each link
         days = sl.inventory_days
         transit = self.slot_sum(self.share_normal * lk.transit[: self.n_in])
-        self.target = self.use_normal * (days + transit)
+        self.cover_days = days + transit  # target stock + pipeline, days of normal use
+        self.target = self.use_normal * self.cover_days
         self.stock = self.use_normal * days  # input inventories per slot, 10k yuan
+        self.bind_days = self.psi * days if self.ario else None  # BoARIO: psi x target
+        self.f_opt = np.ones(f.n)  # min(demand, capacity) / normal output
         self.output = f.output.copy()
         self.alpha = np.ones(f.n)
         self.fg = np.zeros(f.n)  # finished goods waiting to ship
@@ -85,14 +98,18 @@ class EnterpriseBook:
         self.stock += self.slot_sum(arrived)
 
     def input_factor(self, capacity: np.ndarray) -> np.ndarray:
-        """Partially binding Leontief factor per firm."""
-        cover = self.stock / np.maximum(self.use_normal, 1e-12)
+        """Partially binding input factor per firm (Leontief, or BoARIO's psi rule)."""
+        days = self.stock / np.maximum(self.use_normal, 1e-12)  # cover, days of normal use
+        cover = days / self.bind_days if self.ario else days
         crit = np.where(self.crit == 0, cover, np.inf)
         imp = np.where(
             self.crit == 1, self.w_imp * cover + (1 - self.w_imp) * capacity[self.cust], np.inf
         )
         f_crit = np.minimum.reduceat(crit, self.seg)
-        self.cover = f_crit
+        if self.ario:  # days of the scarcest critical input (the desk and metrics read it)
+            self.cover = np.minimum.reduceat(np.where(self.crit == 0, days, np.inf), self.seg)
+        else:
+            self.cover = f_crit
         return np.minimum(f_crit, np.minimum.reduceat(imp, self.seg))
 
     def produce(self, operating, present, offer, kept_home=None) -> np.ndarray:
@@ -122,10 +139,23 @@ class EnterpriseBook:
             self.bound[short] = BOUND.index(LABOUR_CAUSES[0]) + cause
         self.bound[~operating] = APPROVAL
         self.output = factor * self.normal
+        self.f_opt = np.where(operating, np.maximum(np.minimum(f_dem, capacity), 0.0), 0.0)
         used = np.minimum(self.stock, self.coef * self.output[self.cust])
         self.stock -= used
         self.used = used
         self.fg += self.output
+        if self.ario:
+            # BoARIO: overproduction grows with the scarcity (demand - output) / demand
+            # towards alpha_max, and decays back to 1 when there is none
+            want = np.maximum(demand - self.fg + self.output, 0.0)
+            scarcity = np.where(
+                want > 1e-12, (want - self.output) / np.maximum(want, 1e-12), 0.0
+            )
+            scarcity[~operating] = 0.0
+            grow = (self.alpha_max - self.alpha) * scarcity
+            self.alpha += np.where(scarcity > 1e-12, grow, 1.0 - self.alpha) / self.alpha_tau
+            np.maximum(self.alpha, 1.0, out=self.alpha)
+            return self.fg
         # overtime capacity grows while an operating firm's demand exceeds what its labour
         # allows (ARIO), and falls back otherwise
         goal = np.where(operating & (f_dem > capacity + 1e-9), self.alpha_max, 1.0)
@@ -154,11 +184,22 @@ class EnterpriseBook:
 
     def orders(self, operating, in_transit, outstanding) -> np.ndarray:
         """Stage 6: new orders per input link, restoring each slot's target cover with time
-        constant tau and split over the slot's suppliers by the order weights."""
+        constant tau and split over the slot's suppliers by the order weights.
+
+        With unmet orders kept, the gap is net of what is already ordered and the result
+        adds to the supplier's books; with reorder (BoARIO) unfilled orders lapse and the
+        day's orders are today's use plus the positive stock gap / tau.
+        """
         use = self.coef * self.output[self.cust]
-        pipeline = self.slot_sum(in_transit + outstanding)
-        gap = self.target - (self.stock + pipeline)
-        new = np.maximum(use + gap / self.tau, 0.0)
+        target = self.target
+        if self.ario:  # BoARIO: target cover of today's optimal output
+            target = self.use_normal * self.f_opt[self.cust] * self.cover_days
+        if self.reorder:
+            gap = np.maximum(target - (self.stock + self.slot_sum(in_transit)), 0.0)
+            new = use + gap / self.tau
+        else:
+            gap = target - (self.stock + self.slot_sum(in_transit + outstanding))
+            new = np.maximum(use + gap / self.tau, 0.0)
         new[~operating[self.cust]] = 0.0
         return new[self.link_slot] * self.weight
 

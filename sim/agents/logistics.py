@@ -76,6 +76,7 @@ class Freight:
         self.backlog = np.zeros(lk.n)
         self.backlog_share = sc.demand.backlog_share
         self.retention = sc.demand.backlog_retention
+        self.reorder = sc.production.unmet_orders == "reorder"
         prod_chain = np.concatenate([econ.firms.chain, econ.external_chain])
         self.supplier_chain = prod_chain[lk.supplier]
         self.external_region = econ.external_region
@@ -91,9 +92,8 @@ class Freight:
         self.key = (owner < n) & econ.firms.key_channel[np.minimum(owner, n - 1)]
         inbound = (lk.supplier >= n) & (lk.customer != MARKET) & ~self.key
         # region of the outside supplier of each inbound link (-1: no hand-over rule)
-        self.handover_region = np.where(
-            inbound, econ.external_region[np.maximum(lk.supplier - n, 0)], -1
-        )
+        ext_region = np.append(econ.external_region, -1)  # -1: an economy without any
+        self.handover_region = np.where(inbound, ext_region[np.maximum(lk.supplier - n, 0)], -1)
 
     def take_passes(self, grant) -> None:
         """Record the pass office's decisions (``PassGrant``; None when passes are not
@@ -222,8 +222,12 @@ class Freight:
         self.outstanding = np.where(m, 0.0, unmet)
 
     def place_orders(self, t: int, cal, new_input_orders: np.ndarray) -> None:
-        """Stage 6: add customers' new orders and tomorrow's final demand."""
-        self.outstanding[: self.n_in] += new_input_orders
+        """Stage 6: add customers' new orders (or, under reorder, replace the unfilled
+        ones with them) and tomorrow's final demand."""
+        if self.reorder:
+            self.outstanding[: self.n_in] = new_input_orders
+        else:
+            self.outstanding[: self.n_in] += new_input_orders
         nxt = min(t + 1, cal.chain_demand.shape[1] - 1)
         shock = cal.chain_demand[self.supplier_chain, nxt]
         self.outstanding = np.where(

@@ -25,6 +25,8 @@ params = st.fixed_dictionaries({
     "production.alpha_max": st.floats(1.0, 1.6),
     "production.tau": st.floats(1.0, 60.0),
     "production.important_weight": st.floats(0.0, 1.0),
+    "production.inventory_rule": st.sampled_from(["leontief", "ario"]),
+    "production.unmet_orders": st.sampled_from(["keep", "reorder"]),
     "demand.backlog_share": st.floats(0.0, 1.0),
     "policy.whitelist.priority": st.booleans(),
     "red_yellow.daily_cases": st.integers(0, 500),
