@@ -30,7 +30,7 @@ LEVERS: dict[str, list[str]] = {
     "permit capacity x3": ["permits.daily_capacity=x3"],
     "permit delay 7 d": ["permits.processing_delay_days=7"],
     "rotation 7 d": ["workforce.rotation_days=7"],
-    "zoning off": ["zoning.sealed=0.0", "zoning.controlled=0.0"],
+    "zoning off": ["zoning.sealed=0.0", "zoning.controlled=0.0", "zoning.districts={}"],
 }
 DATES = ("2022-04-30", "2022-05-13")
 

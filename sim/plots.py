@@ -42,8 +42,8 @@ BOUNDS = (  # sim.agents.enterprise.BOUND: labour split by the gate keeping staf
     "bed_or_seat", "away", "inputs", "logistics", "demand",
 )
 BOUND_COLORS = {  # labour causes in blues and greens, the rest as before
-    "approval": "#8e6bbf", "capacity": "#59a14f", "isolation": "#c6dbef", "rotation": "#9ecae1",
-    "compound": "#08519c", "test": "#6baed6", "permit": "#3b7dc4", "bed_or_seat": "#2171b5",
+    "approval": "#8e6bbf", "capacity": "#59a14f", "isolation": "#c6dbef", "rotation": "#bcbd22",
+    "compound": "#1b2f6b", "test": "#9ecae1", "permit": "#3b7dc4", "bed_or_seat": "#e15759",
     "away": "#17becf", "inputs": "#f28e2b", "logistics": "#a0522d", "demand": "#9c9c9c",
 }
 SYMBOL = {">=": "≥", "<=": "≤", "~": "≈", "range": "±"}
