@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import sys
+import warnings
 from pathlib import Path
 
 import click
 
-from sim.errors import FugongError, Interrupted
+from sim.errors import FugongError, FugongWarning, Interrupted
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 PATH = click.Path(path_type=Path)
@@ -38,14 +40,26 @@ JSON = click.option(
     "--json", "as_json", is_flag=True,
     help="Print the table as JSON records (for scripts) instead of text.",
 )
+def _seed(ctx, param, value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise FugongError(f"--seed: expected a non-negative integer, got {value}")
+    return value
 
 
 class FugongGroup(click.Group):
-    """Turns user errors into one readable line and exit code 2 (--debug shows a traceback)."""
+    """Turns user errors into one readable line and exit code 2 (--debug shows a traceback),
+    warnings into one line each, and Ctrl-C or SIGTERM into one line and exit 130 or 143."""
 
     def invoke(self, ctx: click.Context):
+        from sim.errors import exit_code
+        from sim.signals import install_stop_handlers, restore_handlers
+
+        previous = install_stop_handlers()
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", FugongWarning)
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except Interrupted as exc:  # work so far is saved; the message says how to continue
             click.echo(str(exc), err=True)
             sys.exit(exc.exit_code)
@@ -54,6 +68,33 @@ class FugongGroup(click.Group):
                 raise
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
+        except OSError as exc:
+            if ctx.params.get("debug") or exc.errno not in WRITE_ERRORS:
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}cannot write ({exc.strerror or exc}); nothing "
+                       "incomplete was kept", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt as exc:
+            click.echo("interrupted: stopped before the results were complete; no partial "
+                       "results were kept", err=True)
+            sys.exit(exit_code(exc))
+        finally:
+            restore_handlers(previous)
+
+
+WRITE_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EFBIG,
+                errno.ENOTDIR, errno.EISDIR}
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, FugongWarning):
+        click.echo(f"warning: {message}", err=True)
+    else:
+        _default_show(message, category, filename, lineno, file, line)
+
+
+_default_show = warnings.showwarning
 
 
 @click.group(cls=FugongGroup)
@@ -65,7 +106,8 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @click.argument("scenario", type=PATH)
-@click.option("--seed", type=int, default=None, help="Base seed (default: the scenario's).")
+@click.option("--seed", type=int, default=None, callback=_seed,
+              help="Base seed (default: the scenario's).")
 @click.option("--replicates", "-r", type=click.IntRange(1), default=1, show_default=True)
 @set_option("Override a scenario key, e.g. --set permits.daily_capacity=4000.")
 @out_option("Results folder (default: results/<scenario>-<time>).")
@@ -154,7 +196,8 @@ def scenarios(folder) -> None:
     help="Vary KEY over these values; x0.5,x1,x2 are multiples of its schedule.",
 )
 @click.option("--replicates", "-r", type=click.IntRange(1), default=None)
-@click.option("--seed", type=int, default=None, help="Base seed (default: the sweep's).")
+@click.option("--seed", type=int, default=None, callback=_seed,
+              help="Base seed (default: the sweep's).")
 @set_option("Fixed scenario override for every run.")
 @jobs_option
 @scheduler_option
@@ -467,7 +510,8 @@ def rerun(manifest, out, jobs, force) -> None:
     default=None,
     help="Fit only targets up to this date; report later ones out of sample.",
 )
-@click.option("--seed", type=int, default=None, help="Seed of the search and the replicates.")
+@click.option("--seed", type=int, default=None, callback=_seed,
+              help="Seed of the search and the replicates.")
 @jobs_option
 @scheduler_option
 @out_option("Calibration folder; an existing one resumes its search.")

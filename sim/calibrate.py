@@ -23,15 +23,17 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.errors import FugongError, ScenarioError
-from sim.executors import Executor, executor_session
+from sim.errors import FugongError, FugongWarning, ScenarioError
+from sim.executors import Executor, capped_jobs, executor_session
 from sim.keys import get_key
 from sim.levers import Lever, parse_levers
+from sim.locks import folder_lock
+from sim.memory import check_memory
 from sim.replicates import replicate_seed, run_replicate
 from sim.results_folder import RESULTS_DIR
 from sim.scenario import Scenario
 from sim.scenario_files import load_scenario, validate
-from sim.targets import Target, fit_table, load_targets, simulated_values
+from sim.targets import Target, fit_table, load_targets, simulated_values, unscorable
 from sim.targets import loss as target_loss
 
 
@@ -158,6 +160,7 @@ class Calibration:
         fit_targets = [t for t in targets if self.until is None or t.end <= self.until]
         if not any(t.mappable for t in fit_targets):
             raise FugongError(f"{self.targets_path}: no mappable target before {self.until}")
+        check_scorable(self.targets_path, targets, fit_targets, sc)
         self.out.mkdir(parents=True, exist_ok=True)
         storage = JournalStorage(JournalFileBackend(str(self.out / "journal.log")))
         study = optuna.create_study(
@@ -294,6 +297,21 @@ class Calibration:
         (self.out / "calibrated.yaml").write_text(header + text)
 
 
+def check_scorable(path: Path, targets: list[Target], fit_targets: list[Target],
+                   sc: Scenario) -> None:
+    """Refuse, before any trial, targets of the fit that the runs cannot score (they would
+    drop out of the loss silently); out-of-sample ones are only warned about."""
+    bad = unscorable(fit_targets, sc)
+    if bad:
+        raise FugongError(f"{path}: {len(bad)} target(s) cannot be scored by this scenario: "
+                          f"{'; '.join(bad)}; shorten the targets file, move the run window "
+                          "(start_date/end_date) or use --until")
+    later = unscorable([t for t in targets if t not in fit_targets], sc)
+    if later:
+        warnings.warn(FugongWarning(f"{path}: {len(later)} out-of-sample target(s) cannot be "
+                                    f"reported: {'; '.join(later)}"), stacklevel=2)
+
+
 def _full_run(task: dict[str, Any]):
     return run_replicate(Scenario.model_validate(task["scenario"]), task["replicate"], task["seed"])
 
@@ -401,6 +419,11 @@ def calibrate_scenario(
         sc.seed if seed is None else seed,
         tuple(overrides),
     )
-    with executor_session(jobs, scheduler) as executor:
+    if scheduler is None:
+        jobs = capped_jobs(jobs)
+        check_memory(sc, min(jobs, max(jobs, 4) * replicates), "this calibration")
+    if folder.exists() and not folder.is_dir():
+        raise FugongError(f"{folder}: exists and is not a folder; choose another --out")
+    with folder_lock(folder), executor_session(jobs, scheduler) as executor:
         result = cal.run(executor, batch=max(executor.jobs, 4), progress=progress)
     return {**result, "folder": folder}

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
 from contextlib import contextmanager
 from typing import Any, Protocol
+
+from sim.errors import FugongWarning
+from sim.signals import deferred_signals, worker_init
 
 Outcome = tuple[Any, Any]  # (task, result or BaseException)
 WINDOW_PER_WORKER = 2  # tasks queued per worker: keeps workers busy, memory bounded
@@ -25,6 +28,7 @@ _END = object()
 
 class Executor(Protocol):
     jobs: int
+    local: bool  # runs on this machine (its memory is checked before a sweep)
 
     def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
         """Yield (task, result or exception) in completion order."""
@@ -64,6 +68,7 @@ class SerialExecutor:
     """Runs in this process, one task at a time (``--jobs 1``): no start-up cost."""
 
     jobs = 1
+    local = True
 
     def map_unordered(self, fn, tasks):
         for task in tasks:
@@ -73,31 +78,32 @@ class SerialExecutor:
         """Nothing to release."""
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C is handled by the parent, which decides what to cancel.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 class LocalPoolExecutor:
     """A process pool on this machine.
 
     Workers come from a fork server (preloaded with the model code), so they start fast and
-    never inherit threads of the parent (a Dask client, for example).
+    never inherit threads of the parent (a Dask client, for example). They leave Ctrl-C and
+    SIGTERM to the parent and exit when it dies.
     """
+
+    local = True
 
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = jobs or available_cores()
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["sim.sweep_run"])
-        self._pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_ignore_sigint)
+        self._pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=worker_init,
+                                         initargs=(os.getpid(),))
 
     def map_unordered(self, fn, tasks):
         def wait_any(futures):
             return wait_futures(futures, return_when=FIRST_COMPLETED).done
 
-        return _windowed(
-            lambda t: self._pool.submit(fn, t), wait_any, tasks, self.jobs * WINDOW_PER_WORKER
-        )
+        def submit(task):  # a submit may start a worker: never leave one half-started
+            with deferred_signals():
+                return self._pool.submit(fn, task)
+
+        return _windowed(submit, wait_any, tasks, self.jobs * WINDOW_PER_WORKER)
 
     def close(self, cancel: bool = False) -> None:
         # ProcessPoolExecutor cannot stop a running task; terminate its workers on cancel so
@@ -106,7 +112,9 @@ class LocalPoolExecutor:
         self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
         if cancel:
             for proc in processes:
-                proc.terminate()
+                proc.kill()  # workers ignore SIGTERM
+            for proc in processes:  # gone before this process exits and removes the pool's
+                proc.join(5)  # semaphores (a worker still starting would print a traceback)
 
 
 class DaskExecutor:
@@ -114,6 +122,8 @@ class DaskExecutor:
 
     Workers need fugong importable (installed, or on their PYTHONPATH).
     """
+
+    local = False  # memory is the cluster's, not this machine's
 
     def __init__(self, address: str) -> None:
         from distributed import Client
@@ -162,5 +172,14 @@ def make_executor(jobs: int | None = None, scheduler: str | None = None) -> Exec
     """The executor for ``--jobs`` / ``--scheduler``: Dask if an address is given."""
     if scheduler:
         return DaskExecutor(scheduler)
-    jobs = jobs or available_cores()
-    return SerialExecutor() if jobs == 1 else LocalPoolExecutor(jobs)
+    return SerialExecutor() if (jobs := capped_jobs(jobs)) == 1 else LocalPoolExecutor(jobs)
+
+
+def capped_jobs(jobs: int | None) -> int:
+    """``--jobs``, at most the cores available (more processes only compete for them)."""
+    cores = available_cores()
+    if jobs is not None and jobs > cores:
+        warnings.warn(FugongWarning(f"--jobs {jobs} is more than the {cores} core(s) available; "
+                                    f"using {cores}"), stacklevel=2)
+        return cores
+    return jobs or cores

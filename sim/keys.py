@@ -6,12 +6,12 @@ the schema, not this module, decides whether a key exists.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import yaml
 
 from sim.errors import ScenarioError
+from sim.schedule import is_schedule_key
 from sim.yaml_io import UniqueKeyLoader
 
 
@@ -19,15 +19,18 @@ def deep_merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     """Child values replace base values; nested mappings merge key by key."""
     out = dict(base)
     for key, value in child.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and not _is_schedule(value):
+        replaces = _is_schedule(value) or (not value and _is_schedule(out.get(key)))
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and not replaces:
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = value
     return out
 
 
-def _is_schedule(value: dict[Any, Any]) -> bool:
-    return bool(value) and all(isinstance(k, date) for k in value)
+def _is_schedule(value: Any) -> bool:
+    """One rule, whatever YAML made of the keys (dates, quoted dates, numbers): a mapping
+    keyed by dates is a schedule, and a variant's schedule replaces the base's whole."""
+    return isinstance(value, dict) and bool(value) and all(is_schedule_key(k) for k in value)
 
 
 def parse_override(text: str) -> tuple[str, Any]:

@@ -17,7 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.errors import FugongError
+from sim.locks import folder_lock
+from sim.outdir import clean_leftovers, prepare_target, remove_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "results"
@@ -31,26 +32,29 @@ def default_folder(scenario_path: Path) -> Path:
 
 @contextmanager
 def atomic_folder(target: Path, force: bool = False):
-    """Yield a temporary folder that becomes ``target`` only if the block completes."""
+    """Yield a temporary folder that becomes ``target`` only if the block completes.
+
+    The folder's lock is held throughout, so a second writer is refused rather than mixed in.
+    """
     target = Path(target)
-    if target.exists() and not force:
-        raise FugongError(f"{target}: results folder exists; use --force to replace it")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if target.exists():
-        old = target.parent / f".{target.name}.old-{os.getpid()}"
-        target.rename(old)
-        tmp.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(target)
+    prepare_target(target, force)
+    with folder_lock(target):
+        prepare_target(target, force)  # again: another session may have written it meanwhile
+        clean_leftovers(target)
+        tmp = target.parent / f".{target.name}.partial-{os.getpid()}"
+        tmp.mkdir()
+        try:
+            yield tmp
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        if target.exists():
+            old = target.parent / f".{target.name}.old-{os.getpid()}"
+            target.rename(old)
+            tmp.rename(target)
+            remove_tree(old)
+        else:
+            tmp.rename(target)
 
 
 def versions() -> dict[str, str]:

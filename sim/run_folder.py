@@ -6,18 +6,18 @@ figures; writes timeseries.parquet, summary.csv, charts and manifest.json atomic
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from pydantic import ValidationError
 
 from sim.errors import FugongError
+from sim.executors import capped_jobs
 from sim.keys import parse_override
 from sim.kpis import headline_kpis, summarize
+from sim.manifests import check_seeds, read_run_manifest, warn_differences
 from sim.memory import check_memory
 from sim.policy import policy_events
 from sim.replicates import combine, replicate_seed, run_replicates, stage_shares
@@ -34,7 +34,7 @@ from sim.results_folder import (
     write_table,
 )
 from sim.scenario import Scenario
-from sim.scenario_files import load_scenario
+from sim.scenario_files import load_scenario, validate
 
 
 @dataclass
@@ -72,21 +72,17 @@ def rerun(manifest_path: Path, *, out: Path | None = None, jobs: int = 1,
     manifest_path = Path(manifest_path)
     if manifest_path.is_dir():
         manifest_path = manifest_path / "manifest.json"
-    if not manifest_path.is_file():
-        raise FugongError(f"{manifest_path}: manifest not found")
-    try:
-        manifest = json.loads(manifest_path.read_text())
-        sc = Scenario.model_validate(manifest["resolved_scenario"])
-        name, seed, reps = manifest["scenario_name"], manifest["seed"], manifest["replicates"]
-    except (json.JSONDecodeError, KeyError, TypeError, ValidationError) as exc:
-        raise FugongError(f"{manifest_path}: not a fugong run manifest ({exc})") from None
-    if scenario_hash(sc.model_dump(mode="json")) != manifest["scenario_hash"]:
+    m = read_run_manifest(manifest_path)
+    sc = validate(m.resolved_scenario, f"{manifest_path}: resolved_scenario")
+    if scenario_hash(sc.model_dump(mode="json")) != m.scenario_hash:
         raise FugongError(f"{manifest_path}: the resolved scenario does not match its hash")
+    check_seeds(m, manifest_path, replicate_seed)
+    warn_differences(m, manifest_path, versions(), git_commit())
     folder = Path(out) if out else manifest_path.parent.with_name(
         manifest_path.parent.name + "-rerun")
-    return execute(sc, Path(manifest["scenario_file"]), name, seed=seed, replicates=reps,
-                   overrides=manifest.get("overrides", {}), out=folder, jobs=jobs,
-                   force=force, charts=manifest.get("charts", True))
+    return execute(sc, Path(m.scenario_file), m.scenario_name, seed=m.seed,
+                   replicates=m.replicates, overrides=m.overrides, out=folder, jobs=jobs,
+                   force=force, charts=bool(getattr(m, "charts", True)))
 
 
 def same_results(a: Path, b: Path) -> bool:
@@ -118,6 +114,7 @@ def execute(
     clock = time.perf_counter()
     base_seed = sc.seed if seed is None else seed
     folder = Path(out) if out else default_folder(path)
+    jobs = capped_jobs(jobs)
     check_memory(sc, min(jobs, replicates))
     with atomic_folder(folder, force=force) as tmp:
         with _bar(replicates, name, progress) as bar:

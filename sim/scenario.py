@@ -349,7 +349,7 @@ class Scenario(Strict):
     description: str = ""  # one line shown by `fugong scenarios`
     start_date: date  # first simulated day
     end_date: date  # last simulated day
-    seed: int = 20220301  # base seed; replicate i derives its seed from it
+    seed: Annotated[int, Field(ge=0)] = 20220301  # base seed (>= 0); replicate i derives its own
     scale: Annotated[float, Field(ge=1.0)] = 10.0  # each simulated worker stands for N
     resumption_threshold: Share = 0.0  # output share above which a firm counts as resumed
     districts: dict[str, DistrictParams]  # the city's districts by name

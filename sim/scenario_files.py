@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from sim.errors import ScenarioError
 from sim.keys import apply_override, deep_merge, parse_override
+from sim.run_window import check_window
 from sim.scenario import Scenario
 from sim.schema import describe_error
 from sim.yaml_io import read_yaml
@@ -60,7 +61,9 @@ def load_scenario(
     for key, value in pairs:
         data = apply_override(data, key, value, "--set")
     source = str(path) + (" (with --set overrides)" if pairs else "")
-    return validate(data, source)
+    sc = validate(data, source)
+    check_window(sc, source)
+    return sc
 
 
 def with_overrides(sc: Scenario, overrides: dict[str, Any], source: str = "overrides") -> Scenario:

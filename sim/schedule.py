@@ -7,7 +7,9 @@ evaluated once per run into a daily numpy array, so the daily loop only indexes.
 
 from __future__ import annotations
 
-from datetime import date
+import math
+import re
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import numpy as np
@@ -18,14 +20,14 @@ def _check_schedule(value: Any) -> float | dict[date, float]:
     if isinstance(value, bool):
         raise ValueError("expected a number or a {date: number} schedule, got a boolean")
     if isinstance(value, int | float):
-        return float(value)
+        return _finite(value, "expected a finite number")
     if isinstance(value, dict):
         if not value:
             raise ValueError("a schedule needs at least one {date: value} entry")
         out: dict[date, float] = {}
         previous: date | None = None
         for key, val in value.items():
-            day = key if isinstance(key, date) else _parse_date(key)
+            day = schedule_date(key)
             if isinstance(val, bool) or not isinstance(val, int | float):
                 raise ValueError(f"schedule value for {day} must be a number, got {val!r}")
             if previous is not None and day <= previous:
@@ -34,17 +36,45 @@ def _check_schedule(value: Any) -> float | dict[date, float]:
                     f"expected schedule dates in increasing order, got {kind} date {day} "
                     f"after {previous}"
                 )
-            out[day] = float(val)
+            out[day] = _finite(val, f"schedule value for {day} must be a finite number")
             previous = day
         return out
     raise ValueError(f"expected a number or a {{date: number}} schedule, got {value!r}")
 
 
-def _parse_date(key: Any) -> date:
+def _finite(value: int | float, message: str) -> float:
     try:
-        return date.fromisoformat(str(key))
-    except ValueError:
-        raise ValueError(f"schedule key {key!r} is not a date (YYYY-MM-DD)") from None
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{message}, got {value!r}")
+    return number
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def is_schedule_key(key: Any) -> bool:
+    """A key that makes a mapping a schedule: a date, or a number or string where a date
+    belongs (always read as a date, so a quoted date is a date; a number is an error)."""
+    if isinstance(key, bool):
+        return False
+    return isinstance(key, date | int) or (isinstance(key, str) and bool(ISO_DATE.match(key)))
+
+
+def schedule_date(key: Any) -> date:
+    """A schedule key as a date: a YAML date or a quoted YYYY-MM-DD, nothing else."""
+    if isinstance(key, datetime):
+        raise ValueError(f"schedule key {key} has a time of day; expected a date (YYYY-MM-DD)")
+    if isinstance(key, date):
+        return key
+    if isinstance(key, str) and ISO_DATE.match(key):
+        try:
+            return date.fromisoformat(key)
+        except ValueError as exc:
+            raise ValueError(f"schedule key {key!r} is not a valid date ({exc})") from None
+    raise ValueError(f"schedule key {key!r} is not a date (YYYY-MM-DD)")
 
 
 def _serialize(value: float | dict[date, float]) -> float | dict[str, float]:

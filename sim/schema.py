@@ -8,15 +8,62 @@ message naming the key path, with a did-you-mean hint for misspelt keys.
 from __future__ import annotations
 
 import difflib
-from typing import Any, get_args, get_origin
+from datetime import date
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+MAX_INT = 2**53  # integers beyond this are no count or day number (and overflow numpy)
 
 
-class Strict(BaseModel):
-    """Base of every file schema: unknown keys are errors, parsed values are immutable."""
+def _kinds(annotation: Any) -> set[Any]:
+    """The plain types an annotation admits (through Annotated, unions and Optional)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _kinds(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return set().union(*(_kinds(a) for a in get_args(annotation)))
+    return {origin or annotation}
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+def plain_values(model: type[BaseModel], data: Any) -> Any:
+    """Before pydantic's lax conversions: a boolean is never a number, a number never a
+    date, and no integer is beyond 2**53 (each error names its key)."""
+    if not isinstance(data, dict):
+        return data
+    for key, value in data.items():
+        field = model.model_fields.get(key) if isinstance(key, str) else None
+        if field is None or value is None:
+            continue
+        kinds = _kinds(field.annotation)
+        if isinstance(value, bool) and bool not in kinds and kinds & {int, float}:
+            raise ValueError(f"{key}: expected a number, got a boolean ({value})")
+        if isinstance(value, int | float) and not isinstance(value, bool) and date in kinds \
+                and not kinds & {int, float}:
+            raise ValueError(f"{key}: expected a date (YYYY-MM-DD), got {value!r}")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            raise ValueError(f"{key}: expected an integer below 2**53, got one of "
+                             f"{len(str(abs(value)))} digits")
+    return data
+
+
+class Checked(BaseModel):
+    """Plain types (see ``plain_values``) and finite numbers only."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, data: Any) -> Any:
+        return plain_values(cls, data)
+
+
+class Strict(Checked):
+    """Base of every file schema: unknown keys are errors, parsed values are immutable,
+    numbers are finite, booleans are not numbers and numbers are not dates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def describe_error(exc: ValidationError, root: type[BaseModel]) -> tuple[str, str]:
@@ -37,6 +84,8 @@ def describe_error(exc: ValidationError, root: type[BaseModel]) -> tuple[str, st
         return f"unknown key{suggestion}{siblings}{more}", key
     if err["type"] == "missing":
         return f"required key is missing{more}", key
+    if err["type"] == "finite_number":
+        return f"expected a finite number, got {err.get('input')!r}{more}", key
     if err["type"] == "string_pattern_mismatch":
         pattern = err.get("ctx", {}).get("pattern", "")
         return f"expected a name matching {pattern}, got {err.get('input')!r}{more}", key

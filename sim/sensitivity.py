@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from sim import labels
 from sim.errors import FugongError
+from sim.locks import folder_lock
 from sim.replicate_stats import kpi_values
 from sim.results_folder import RESULTS_DIR
 from sim.sweep_file import Sweep, load_sweep, sweep_from_options
@@ -261,19 +262,22 @@ def run_sensitivity(
     force: bool = False,
 ) -> Sensitivity:
     """Run the sample's sweep (resumable), then the indices of ``group/kpi`` and outputs."""
-    outcome = execute_sweep(
-        job.plan,
-        job.out,
-        jobs=jobs,
-        scheduler=scheduler,
-        resume=resume,
-        force=force,
-        resume_command=f"the same command with --resume --out {job.out}",
-    )
-    column = f"{group}/{kpi}"
-    plan = job.plan
-    table, censored = analyse(plan, outcome.runs, job.unit, job.method, column, seed=plan.seed)
-    write_outputs(
-        job.out, table, job.method, column, job.n, censored, len(outcome.runs), job.unit, plan
-    )
+    with folder_lock(job.out):  # held from the first run to the last output
+        outcome = execute_sweep(
+            job.plan,
+            job.out,
+            jobs=jobs,
+            scheduler=scheduler,
+            resume=resume,
+            force=force,
+            resume_command=f"the same command with --resume --out {job.out}",
+        )
+        column = f"{group}/{kpi}"
+        plan = job.plan
+        table, censored = analyse(plan, outcome.runs, job.unit, job.method, column,
+                                  seed=plan.seed)
+        write_outputs(
+            job.out, table, job.method, column, job.n, censored, len(outcome.runs), job.unit,
+            plan
+        )
     return Sensitivity(table, censored, job.out)

@@ -14,17 +14,18 @@ points come from the policy, not from noise.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from sim.errors import FugongError
 from sim.keys import parse_override
 from sim.schema import Strict, describe_error
-from sim.yaml_io import read_yaml
+from sim.yaml_io import UniqueKeyLoader, read_yaml
 
 KPI_NAMES = ("days_to_50pct", "days_to_80pct", "days_to_90pct", "output_lost",
              "output_lost_days", "min_utilization")
@@ -33,7 +34,13 @@ DEFAULT_METRICS = ("capacity_utilization", "output_index", "resumption_rate", "s
                    "permits_issued_cum", "passes_issued", "truck_trips_index")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"  # a results-folder name, never a path
 
-Scalar = str | bool | int | float
+def _dates_as_text(value: Any) -> Any:
+    """A date level becomes its ISO text (the schema reads it back as a date), so design
+    tables, labels and fingerprints stay plain."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+Scalar = Annotated[str | bool | int | float, BeforeValidator(_dates_as_text)]
 
 
 class SweepError(FugongError):
@@ -84,7 +91,7 @@ class Sweep(Strict):
     description: str = ""
     base: str  # scenario file, relative to the sweep file
     replicates: Annotated[int, Field(ge=1)] = 1
-    seed: int | None = None  # default: the scenario's seed
+    seed: Annotated[int, Field(ge=0)] | None = None  # default: the scenario's seed
     overrides: dict[str, Any] = {}  # fixed scenario overrides (like --set)
     parameters: dict[str, SweepParameter] = {}
     design: Literal["grid", "lhs", "sobol", "table"] = "grid"
@@ -203,5 +210,5 @@ def _grid_option(text: str) -> tuple[str, dict[str, Any]]:
     if any(s is not None for s in scaled) and any(s is None for s in scaled):
         raise SweepError(f"--grid {text!r}: write every level as a multiplier (x2) or none")
     texts = scaled if scaled[0] is not None else items
-    values = [yaml.safe_load(s) for s in texts]
+    values = [yaml.load(s, Loader=UniqueKeyLoader) for s in texts]  # noqa: S506 - safe loader
     return key.strip(), {"values": values, "scale_schedule": scaled[0] is not None}

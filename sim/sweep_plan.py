@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from sim.errors import FugongError, ScenarioError
+from sim.errors import FugongError, FugongWarning, ScenarioError
 from sim.keys import get_key
 from sim.levers import Lever
 from sim.replicates import replicate_seed
@@ -196,13 +197,37 @@ def load_base(sweep: Sweep, root: Path) -> tuple[dict[str, Any], Scenario]:
     return base_sc.model_dump(mode="json"), scenario
 
 
+def _distinct(key: str, levels: list[Any]) -> list[Any]:
+    """Levels without repeats (1 and 1.0 are one level, true is not 1), with a warning."""
+    seen, out, dropped = set(), [], []
+    for v in levels:
+        tag = ("bool", v) if isinstance(v, bool) else (
+            ("num", float(v)) if isinstance(v, int | float) else ("str", v))
+        if tag in seen:
+            dropped.append(v)
+            continue
+        seen.add(tag)
+        out.append(v)
+    if dropped:
+        warnings.warn(FugongWarning(f"parameters.{key}: duplicate value(s) {dropped} dropped; "
+                                    "each point runs once"), stacklevel=3)
+    return out
+
+
 def design_points(sweep: Sweep, root: Path, scenario: Scenario) -> pd.DataFrame:
     keys = list(sweep.parameters)
     if sweep.design == "grid":
-        levels = [p.levels() for p in sweep.parameters.values()]
+        levels = [_distinct(key, p.levels()) for key, p in sweep.parameters.items()]
         return pd.DataFrame(list(itertools.product(*levels)), columns=keys)
     if sweep.design == "table":
-        return read_table(Path(root) / sweep.table)
+        table = read_table(Path(root) / sweep.table)
+        dupes = table.duplicated()
+        if dupes.any():
+            warnings.warn(FugongWarning(
+                f"{sweep.table}: {int(dupes.sum())} duplicate row(s) dropped (rows "
+                f"{', '.join(str(i + 2) for i in np.flatnonzero(dupes)[:5])}); each point runs "
+                "once"), stacklevel=2)
+        return table[~dupes]
     sampler_seed = sweep.seed if sweep.seed is not None else scenario.seed
     d = len(keys)
     if sweep.design == "lhs":

@@ -7,6 +7,7 @@ import json
 import sys
 import time
 import traceback
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
@@ -15,9 +16,11 @@ from typing import TextIO
 
 import pandas as pd
 
-from sim.errors import FugongError, Interrupted
-from sim.executors import Executor, available_cores, executor_session
+from sim.errors import FugongError, FugongWarning, Interrupted, exit_code
+from sim.executors import Executor, capped_jobs, executor_session
 from sim.kpis import summarize
+from sim.locks import folder_lock
+from sim.memory import check_sweep_memory
 from sim.replicates import run_replicate
 from sim.results_folder import RESULTS_DIR
 from sim.scenario import Scenario
@@ -30,7 +33,8 @@ _BASE: dict[str, Scenario] = {}  # per worker process: the base scenario of the 
 
 
 class SweepInterrupted(Interrupted):
-    """Ctrl-C during a sweep: finished runs are saved; the message says how to resume."""
+    """Ctrl-C or SIGTERM during a sweep: finished runs are saved; the message says how to
+    resume (exit 130 or 143)."""
 
 
 def _base(text: str) -> Scenario:
@@ -95,11 +99,25 @@ def run_sweep(
 ) -> SweepOutcome:
     """Run every unfinished run of the plan, writing each as soon as it is done.
 
-    Ctrl-C cancels the remaining runs and raises SweepInterrupted; runs already received are
-    on disk. ``task_fn`` is the worker function (tests replace it); ``resume_command`` is
-    the command the interruption message suggests.
+    Ctrl-C or SIGTERM cancels the remaining runs and raises SweepInterrupted; runs already
+    received are on disk. The folder is locked for the whole session; on resume every stored
+    run is checked and bad ones run again. ``task_fn`` is the worker function (tests replace
+    it); ``resume_command`` is the command the interruption message suggests.
     """
+    if executor.local:
+        check_sweep_memory(plan, min(executor.jobs, plan.n_runs))
+    with folder_lock(out):
+        return _run_locked(plan, out, executor, resume, force, progress, task_fn,
+                           resume_command)
+
+
+def _run_locked(plan, out, executor, resume, force, progress, task_fn, resume_command):
     store = RunStore.open(out, plan) if resume else RunStore.create(out, plan, force)
+    store.clean()
+    if resume and (bad := store.verify(plan)):
+        warnings.warn(FugongWarning(
+            f"{out}: {len(bad)} stored run(s) are bad and will be run again (moved to "
+            f"rejected/): {'; '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}"), stacklevel=2)
     skip = store.finished()
     bar = Progress(plan.n_runs, len(skip), progress)
     started = datetime.now().astimezone()
@@ -111,7 +129,10 @@ def run_sweep(
             store.write(result)
             computed += 1
             bar.update(result.error is None)
-    except KeyboardInterrupt:
+        bar.close()
+        runs = store.consolidate(plan)
+        _session(store, started, clock, computed, executor, "finished")
+    except KeyboardInterrupt as stop:
         executor.close(cancel=True)
         bar.close()
         store.write_index(plan)
@@ -119,11 +140,9 @@ def run_sweep(
         done = len(store.finished())
         raise SweepInterrupted(
             f"interrupted: {done} of {plan.n_runs} runs are finished and saved in {out}; "
-            f"continue with: {resume_command or f'fugong sweep --resume --out {out}'}"
+            f"continue with: {resume_command or f'fugong sweep --resume --out {out}'}",
+            exit_code(stop),
         ) from None
-    bar.close()
-    runs = store.consolidate(plan)
-    _session(store, started, clock, computed, executor, "finished")
     failed = int((runs["status"] == "failed").sum()) if len(runs) else 0
     return SweepOutcome(
         Path(out), runs, computed, failed, time.perf_counter() - clock, executor.jobs
@@ -278,7 +297,7 @@ def dry_run_text(
     for point, error in plan.invalid_points().items():
         lines.append(f"invalid point {point} (its runs will fail): {error}")
     per_run = estimate_run_seconds(plan)
-    workers = 1 if scheduler else min(jobs or available_cores(), max(todo, 1))
+    workers = 1 if scheduler else min(capped_jobs(jobs), max(todo, 1))
     where = "per Dask worker" if scheduler else f"on {workers} local worker(s)"
     lines.append(
         f"estimate: {per_run:.1f} s per run; {_duration(todo * per_run / workers)} "

@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim.errors import FugongError
+from sim.outdir import clean_leftovers, prepare_target, tmp_name
 from sim.replicate_stats import interval_text, is_days, kpi_values, median_censored, paired_against
 from sim.results_folder import git_commit, versions
 from sim.sweep_file import load_sweep
@@ -67,31 +68,31 @@ class RunResult:
 
 
 class RunStore:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, fingerprint: str) -> None:
         self.folder = Path(folder)
         self.runs_dir = self.folder / "runs"
         self.failed_dir = self.folder / "failed"
+        self.rejected_dir = self.folder / "rejected"
+        self.fingerprint = fingerprint  # of the sweep; every stored run carries it
         self.session = f"{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
 
     # ------------------------------------------------------------------ opening
     @classmethod
     def create(cls, folder: Path, plan: Plan, force: bool = False) -> RunStore:
-        """A new results folder with the sweep written first."""
+        """A new results folder with the sweep written first (call under the folder's lock).
+
+        ``force`` replaces only a folder fugong wrote."""
         folder = Path(folder)
+        prepare_target(folder, force, "use --resume to continue it or --force to replace it")
         if folder.exists():
-            if not force:
-                raise FugongError(f"{folder}: results folder exists; use --resume to continue "
-                                  "it or --force to replace it")
             shutil.rmtree(folder)
-        store = cls(folder)
+        clean_leftovers(folder)
+        store = cls(folder, plan.fingerprint())
         store.runs_dir.mkdir(parents=True)
         store.failed_dir.mkdir()
-        _write_yaml(folder / "scenario.yaml", plan.base_data)
-        plan.points.to_csv(folder / "design.csv", index=False)
-        _write_yaml(folder / "sweep.yaml", stored_sweep(plan))
         store.write_manifest({
             "sweep": plan.sweep.name,
-            "fingerprint": plan.fingerprint(),
+            "fingerprint": store.fingerprint,
             "points": len(plan.points),
             "replicates": plan.sweep.replicates,
             "runs": plan.n_runs,
@@ -103,29 +104,42 @@ class RunStore:
             "created": datetime.now().astimezone().isoformat(),
             "sessions": [],
         })
+        _write_yaml(folder / "scenario.yaml", plan.base_data)
+        _atomic_text(folder / "design.csv", plan.points.to_csv(index=False))
+        _write_yaml(folder / "sweep.yaml", stored_sweep(plan))
         return store
 
     @classmethod
     def open(cls, folder: Path, plan: Plan) -> RunStore:
-        """An existing folder of the same sweep, to resume."""
-        store = cls(folder)
+        """An existing folder of the same sweep, to resume (call under the folder's lock)."""
+        store = cls(folder, plan.fingerprint())
         manifest = store.manifest()
-        if manifest.get("fingerprint") != plan.fingerprint():
+        if manifest.get("fingerprint") != store.fingerprint:
             raise FugongError(
                 f"{folder}: holds a different sweep (its sweep, scenario or points changed); "
                 "resume it with its own sweep.yaml, or use another --out"
             )
-        store.runs_dir.mkdir(exist_ok=True)
-        store.failed_dir.mkdir(exist_ok=True)
-        for stale in [*store.runs_dir.glob(".*.tmp"), *store.failed_dir.glob(".*.tmp")]:
-            stale.unlink()
         return store
+
+    def clean(self) -> None:
+        """Remove temporary files of killed sessions (call under the folder's lock)."""
+        self.runs_dir.mkdir(exist_ok=True)
+        self.failed_dir.mkdir(exist_ok=True)
+        for folder in (self.folder, self.runs_dir, self.failed_dir):
+            for stale in folder.glob(".*.tmp"):
+                stale.unlink(missing_ok=True)
 
     def manifest(self) -> dict[str, Any]:
         path = self.folder / "manifest.json"
-        if not path.exists():
+        if not path.is_file():
             raise FugongError(f"{self.folder}: not a sweep results folder (no manifest.json)")
-        return json.loads(path.read_text())
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise FugongError(f"{path}: unreadable manifest ({exc})") from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("sessions"), list):
+            raise FugongError(f"{path}: not a sweep manifest (no sessions list)")
+        return manifest
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         _atomic_text(self.folder / "manifest.json", json.dumps(manifest, indent=2, default=str))
@@ -145,22 +159,24 @@ class RunStore:
         name = result.name
         failed = self.failed_dir / f"{name}.json"
         if result.error is None:
-            meta = {"point": result.point, "replicate": result.replicate, "seed": result.seed,
-                    "seconds": result.seconds, "session": self.session, "kpis": result.kpis}
             ts = result.timeseries.assign(
                 point=result.point, replicate=result.replicate, seed=result.seed
             )
+            meta = {"point": result.point, "replicate": result.replicate, "seed": result.seed,
+                    "seconds": result.seconds, "session": self.session,
+                    "fingerprint": self.fingerprint, "rows": len(ts), "kpis": result.kpis}
             table = pa.Table.from_pandas(ts, schema=TS_SCHEMA, preserve_index=False)
             table = table.replace_schema_metadata({META_KEY: json.dumps(meta)})
             target = self.runs_dir / f"{name}.parquet"
-            tmp = self.runs_dir / f".{name}.parquet.tmp"
+            tmp = tmp_name(target)
             pq.write_table(table, tmp)
             os.replace(tmp, target)
             failed.unlink(missing_ok=True)
         else:
             record = {"point": result.point, "replicate": result.replicate,
                       "seed": result.seed, "seconds": result.seconds,
-                      "session": self.session, "error": result.error}
+                      "session": self.session, "fingerprint": self.fingerprint,
+                      "error": result.error}
             _atomic_text(failed, json.dumps(record, indent=2))
         line = {"run": name, "status": "ok" if result.error is None else "failed",
                 "session": self.session, "seconds": round(result.seconds, 3),
@@ -182,12 +198,12 @@ class RunStore:
     def index(self, plan: Plan) -> pd.DataFrame:
         """One row per run attempted: rebuilt from the run files, so never out of date."""
         rows = {}
-        for path in self.failed_dir.glob("p*_r*.json"):
-            rec = json.loads(path.read_text())
+        for path in sorted(self.failed_dir.glob("p*_r*.json")):
+            rec = self._own(path, _failed_record(path))
             key = (rec["point"], rec["replicate"])
             rows[key] = {**_key_cols(rec), "status": "failed", "error": _last_line(rec["error"])}
         for path in self.run_files():
-            meta = json.loads(pq.read_schema(path).metadata[META_KEY])
+            meta = self._own(path, _run_meta(path))
             rows[(meta["point"], meta["replicate"])] = {
                 **_key_cols(meta), "status": "ok", "error": None, **meta["kpis"]
             }
@@ -200,6 +216,36 @@ class RunStore:
                  *plan.points.columns]
         runs = runs[first + [c for c in runs.columns if c not in first]]
         return runs.sort_values(["point", "replicate"], ignore_index=True)
+
+    def _own(self, path: Path, meta: dict[str, Any] | str) -> dict[str, Any]:
+        """A stored run's record, refusing one this sweep did not write."""
+        if isinstance(meta, str):
+            raise FugongError(f"{path}: {meta}; resume the sweep to run it again")
+        if meta.get("fingerprint") != self.fingerprint:
+            raise FugongError(f"{path}: written by a different sweep (fingerprint differs); "
+                              "refusing to mix it into these results")
+        return meta
+
+    def verify(self, plan: Plan) -> list[str]:
+        """Check every stored run before a resume; move bad ones to ``rejected/`` (they are
+        run again) and return one description per bad run."""
+        bad = []
+        for path in sorted(self.failed_dir.glob("p*_r*.json")):
+            meta = _failed_record(path)
+            if isinstance(meta, str) or meta.get("fingerprint") != self.fingerprint:
+                bad.append(self._reject(path, meta if isinstance(meta, str) else
+                                        "written by a different sweep"))
+        for path in self.run_files():
+            problem = _check_run(path, plan, self.fingerprint)
+            if problem:
+                bad.append(self._reject(path, problem))
+        return bad
+
+    def _reject(self, path: Path, why: str) -> str:
+        self.rejected_dir.mkdir(exist_ok=True)
+        stamp = self.session
+        os.replace(path, self.rejected_dir / f"{path.stem}.{stamp}{path.suffix}")
+        return f"{path.stem} ({why})"
 
     def write_index(self, plan: Plan) -> pd.DataFrame:
         runs = self.index(plan)
@@ -217,9 +263,10 @@ class RunStore:
 
     def _timeseries(self) -> None:
         """All runs in one Parquet file, streamed one run at a time (memory stays flat)."""
-        tmp = self.folder / ".timeseries.parquet.tmp"
+        tmp = tmp_name(self.folder / "timeseries.parquet")
         with pq.ParquetWriter(tmp, TS_SCHEMA) as writer:
             for path in self.run_files():
+                self._own(path, _run_meta(path))
                 writer.write_table(pq.read_table(path, schema=TS_SCHEMA).replace_schema_metadata())
         os.replace(tmp, self.folder / "timeseries.parquet")
 
@@ -228,7 +275,7 @@ class RunStore:
                             ("metric", pa.string()), ("date", pa.timestamp("s")),
                             ("median", pa.float64()), ("p10", pa.float64()),
                             ("p90", pa.float64())])
-        tmp = self.folder / ".bands.parquet.tmp"
+        tmp = tmp_name(self.folder / "bands.parquet")
         with pq.ParquetWriter(tmp, schema) as writer:
             for point in plan.points.index:
                 files = self.run_files(int(point))
@@ -306,14 +353,61 @@ def _write_yaml(path: Path, data: dict[str, Any]) -> None:
     _atomic_text(path, yaml.safe_dump(data, sort_keys=False, width=100, allow_unicode=True))
 
 
+def _run_meta(path: Path) -> dict[str, Any] | str:
+    """A run file's metadata, or what is wrong with it."""
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(META_KEY)
+        meta = json.loads(raw) if raw else None
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        return f"unreadable ({_last_line(str(exc))})"
+    if not isinstance(meta, dict) or not {"point", "replicate", "seed", "kpis"} <= set(meta):
+        return "no run metadata"
+    return meta
+
+
+def _failed_record(path: Path) -> dict[str, Any] | str:
+    try:
+        rec = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"unreadable ({exc})"
+    if not isinstance(rec, dict) or not {"point", "replicate", "seed", "error"} <= set(rec):
+        return "not a failed-run record"
+    return rec
+
+
+def _check_run(path: Path, plan: Plan, fingerprint: str) -> str | None:
+    """What is wrong with a stored run (None if it is sound): readable, the sweep's
+    fingerprint, the run its name says, the seed of its replicate, all its rows."""
+    meta = _run_meta(path)
+    if isinstance(meta, str):
+        return meta
+    if meta.get("fingerprint") != fingerprint:
+        return "written by a different sweep"
+    m = RUN_FILE.match(path.name)
+    point, rep = int(m.group(1)), int(m.group(2))
+    if (meta["point"], meta["replicate"]) != (point, rep):
+        return f"holds run p{meta['point']}_r{meta['replicate']}, not its name's"
+    if point not in plan.points.index or rep >= plan.sweep.replicates:
+        return "not a run of this sweep's design"
+    if meta["seed"] != plan.seeds[rep]:
+        return f"seed {meta['seed']} is not replicate {rep}'s ({plan.seeds[rep]})"
+    try:
+        rows = pq.read_table(path, schema=TS_SCHEMA).num_rows
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        return f"unreadable ({_last_line(str(exc))})"
+    if rows != meta.get("rows"):
+        return f"{rows} rows, expected {meta.get('rows')}"
+    return None
+
+
 def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.parent / f".{path.name}.tmp"
+    tmp = tmp_name(path)
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.parent / f".{path.name}.tmp"
+    tmp = tmp_name(path)
     df.to_parquet(tmp, index=False)
     os.replace(tmp, path)
 

@@ -14,11 +14,11 @@ from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import FugongError, ScenarioError
 from sim.recorder import METRICS
-from sim.schema import describe_error
+from sim.schema import Checked, describe_error
 from sim.yaml_io import read_yaml
 
 KNOWN_METRICS = (*METRICS, "output_index", "staff_returned", "units_produced")
@@ -27,14 +27,14 @@ GROUP_PATTERN = re.compile(r"^(all|whitelist|chain:\w+|batch:(\d+|none|\d+-\d+)|
                            r"district:\w+|firm:\w+)$")
 
 
-class Period(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Period(Checked):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     start: dt.date
     end: dt.date
 
 
-class Target(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Target(Checked):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str
     date: dt.date | None = None
     period: Period | None = None
@@ -101,8 +101,8 @@ class Target(BaseModel):
         return f"{self.bound} {self.value:g}"
 
 
-class TargetFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TargetFile(Checked):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     description: str = ""
     targets: list[Target]
 
@@ -185,3 +185,28 @@ def fit_results(folder: Path, targets: Path, until: dt.date | None) -> tuple[pd.
     path = Path(folder) / "fit.csv"
     table.to_csv(path, index=False)
     return table, path
+def model_groups(sc) -> set[str]:
+    """Every group name a run of scenario ``sc`` records (as ``sim.metrics`` builds them)."""
+    groups = {"all", "batch:none", "whitelist", "batch:1-2"}
+    groups |= {f"chain:{c}" for c in sc.chains}
+    groups |= {f"batch:{b}" for b in range(1, len(sc.policy.whitelist.batches) + 1)}
+    groups |= {f"district:{d}" for d in sc.districts}
+    groups |= {f"firm:{a.name}" for a in sc.anchors}
+    return groups
+
+
+def unscorable(targets: list[Target], sc) -> list[str]:
+    """Targets a run of ``sc`` cannot score, each with the reason: dated (wholly or partly)
+    outside the run, or naming a group the run does not record."""
+    groups = model_groups(sc)
+    problems = []
+    for t in targets:
+        if not t.mappable:
+            continue
+        if t.start < sc.start_date or t.end > sc.end_date:
+            when = t.start.isoformat() + ("" if t.date else f"..{t.end.isoformat()}")
+            problems.append(f"{t.name} ({when} is outside the run, "
+                            f"{sc.start_date}..{sc.end_date})")
+        elif t.group not in groups:
+            problems.append(f"{t.name} (group '{t.group}' does not exist in this scenario)")
+    return problems

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +33,75 @@ UniqueKeyLoader.add_constructor(
 )
 
 
+MAX_BYTES = 10_000_000  # far above any scenario, sweep or targets file
+MAX_DEPTH = 64  # nesting levels; the schemas need fewer than 10
+
+# YAML 1.1 reads 1e3 as a string; read it as the number a user means (as YAML 1.2 does).
+UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def _check_depth(text: str, source: str) -> None:
+    """Refuse deeply nested documents before building them (the parser recurses)."""
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=UniqueKeyLoader):  # noqa: S506 - tokens only
+            if isinstance(token, _OPEN):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = token.start_mark.line + 1
+                    raise ScenarioError(source, f"line {line}: nested more than {MAX_DEPTH} "
+                                        "levels deep")
+            elif isinstance(token, _CLOSE):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the parser reports syntax errors with their line
+
+
+_OPEN = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+         yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
+_CLOSE = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping safely, with errors naming the file and line."""
-    if not path.exists():
-        raise ScenarioError(str(path), "file not found")
-    if path.is_dir():
+    """Read a YAML mapping safely, with errors naming the file and line.
+
+    Only regular files of at most ``MAX_BYTES`` are read (a FIFO would hang, a device never
+    end), as UTF-8 text, nested at most ``MAX_DEPTH`` levels (checked before parsing).
+    """
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "file not found") from None
+    except OSError as exc:
+        raise ScenarioError(str(path), f"cannot read ({exc.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
         raise ScenarioError(str(path), "is a directory, expected a YAML file")
-    text = path.read_text(encoding="utf-8")
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(str(path), "is not a regular file (a device, FIFO or socket); "
+                            "expected a YAML file")
+    if info.st_size > MAX_BYTES:
+        raise ScenarioError(str(path), f"is {info.st_size:,} bytes; a YAML input file may "
+                            f"have at most {MAX_BYTES:,}")
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(str(path), f"cannot read ({exc.strerror})") from None
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError(str(path), f"has more than {MAX_BYTES:,} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(str(path), f"is not UTF-8 text (byte {exc.start}); expected a "
+                            "YAML file") from None
+    if "\x00" in text:
+        raise ScenarioError(str(path), "holds NUL bytes (a binary file?); expected a YAML file")
+    _check_depth(text, str(path))
     try:
         data = yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -47,6 +111,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ScenarioError(str(path), f"{line}YAML syntax error: {problem}") from None
     except ValueError as exc:  # e.g. a date like 2022-13-01
         raise ScenarioError(str(path), f"invalid value in YAML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(str(path), "nested too deeply") from None
     if data is None:
         raise ScenarioError(str(path), "file is empty, expected a YAML mapping of scenario keys")
     if not isinstance(data, dict):

@@ -12,14 +12,16 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 
 # Lowest first. A module may import modules of its own layer or of a lower one only.
 LAYERS = {
-    "foundations": {"errors", "schedule", "schema", "yaml_io", "keys", "apportion", "labels"},
-    "inputs": {"scenario", "scenario_files", "io_table", "io_scenario"},
+    "foundations": {"errors", "schedule", "schema", "yaml_io", "keys", "apportion", "labels",
+                    "locks", "outdir", "signals"},
+    "inputs": {"scenario", "run_window", "scenario_files", "io_table", "io_scenario"},
     "engine": {"economy", "whitelist", "policy", "recorder", "model", "centralized",
                "agents.authority",
                "agents.enterprise", "agents.logistics", "agents.worker", "io_economy",
                "io_model"},
     "run tools": {"replicates", "kpis", "replicate_stats", "memory", "results_folder",
-                  "reported", "executors", "levers", "targets", "plots", "run_charts", "tables"},
+                  "reported", "executors", "levers", "targets", "plots", "run_charts", "tables",
+                  "manifests"},
     "commands": {"run_folder", "sweep_file", "sweep_plan", "sweep_store", "sweep_run",
                  "compare", "frontier", "sensitivity", "calibrate", "diff", "report",
                  "docs_reference", "api", "export", "io_run"},

@@ -25,7 +25,8 @@ def command(out):
             "--targets", str(ROOT / "data" / "targets" / "shanghai_2022.yaml"),
             "--param", "permits.daily_capacity=0.5:3", "--param", "zoning.churn=0.02:0.3",
             "--trials", str(TRIALS), "--replicates", "1", "--jobs", "1",
-            "--set", "end_date=2022-05-15", "--out", str(out)]
+            "--set", "end_date=2022-05-15", "--until", "2022-05-15",
+            "--out", str(out)]
 
 
 def complete_trials(out) -> int:
