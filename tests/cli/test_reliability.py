@@ -338,7 +338,7 @@ def test_calibration_refuses_targets_it_cannot_score_naming_each(tmp_path):
 def _manifest(done_run, tmp_path, edit):
     data = json.loads((done_run / "manifest.json").read_text())
     edit(data)
-    path = tmp_path / "manifest.json"
+    path = copy(done_run, tmp_path) / "manifest.json"  # next to its results, as rerun expects
     path.write_text(json.dumps(data))
     return path
 
