@@ -646,3 +646,21 @@ def io_run(scenario, out) -> None:
 
 if __name__ == "__main__":
     cli()
+
+
+@cli.command()
+@click.argument("scenario", required=False, type=click.Path(path_type=Path),
+                default=SCENARIO_DIR / "shanghai_2022.yaml")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--scale", type=click.IntRange(1), default=20, show_default=True,
+              help="Workers each simulated worker stands for (20 keeps a day under 0.2 s).")
+@click.option("--seed", type=int, default=None, help="Seed (default: the scenario's).")
+@click.option("--render-interval", type=click.IntRange(1), default=1, show_default=True,
+              help="Days per Step click and between chart redraws while playing.")
+def explore(scenario, host, port, scale, seed, render_interval) -> None:
+    """Explore SCENARIO in the browser: levers, play/step, live charts (needs .[explore])."""
+    from sim.explorer.serve import serve
+
+    click.echo(f"fugong explore: http://{host}:{port}/  (Ctrl+C stops)")
+    serve(scenario, host, port, scale=scale, seed=seed, render_interval=render_interval)

@@ -132,33 +132,7 @@ class Recorder:
     def tidy(self, dates: np.ndarray) -> pd.DataFrame:
         """Long table: date, group, metric, value."""
         d = self.data
-        col = {k: d[:, :, i] for k, i in COL.items()}
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = {
-                "capacity_utilization": col["output"] / col["normal_output"],
-                "output": col["output"],
-                "resumption_rate": col["resumed"] / col["firms"],
-                "staff_on_site": col["staff_on_site"],
-                "staff_required": col["staff_required"],
-                "staff_in_closed_loop": col["staff_in_closed_loop"],
-                "staff_transferred_cum": col["staff_transferred_cum"],
-                **{f"staff_kept_home_by_{g}": col[f"staff_kept_home_by_{g}"] for g in GATES},
-                "permits_applied_cum": col["permits_applied_cum"],
-                "permits_issued_cum": col["permits_issued_cum"],
-                "permits_pending": col["permits_applied_cum"] - col["permits_issued_cum"],
-                "passes_issued": col["passes_issued"],
-                "passes_used": col["passes_used"],
-                "truck_trips": col["truck_trips"],
-                "truck_trips_index": col["truck_trips"] / col["normal_trips"],
-                "input_cover_days": np.where(
-                    col["cover_weight"] > 0, col["cover_weighted"] / col["cover_weight"], 0.0
-                ),
-            }
-            for b in BOUND:
-                out[f"share_bound_{b}"] = col[f"bound_{b}"] / col["firms"]
-            out["critical_inputs_listed"] = np.where(
-                col["lead_critical"] > 0, col["lead_critical_listed"] / col["lead_critical"], 0.0
-            )
+        out = measures(d)
         frames = []
         n_days, n_groups = d.shape[:2]
         date_col = np.repeat(dates, n_groups)
@@ -177,6 +151,38 @@ class Recorder:
                 )
             )
         return pd.concat(frames, ignore_index=True)
+
+
+def measures(data: np.ndarray) -> dict[str, np.ndarray]:
+    """Each metric of ``METRICS`` as a (days x groups) array, from raw daily sums."""
+    col = {k: data[:, :, i] for k, i in COL.items()}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = {
+            "capacity_utilization": col["output"] / col["normal_output"],
+            "output": col["output"],
+            "resumption_rate": col["resumed"] / col["firms"],
+            "staff_on_site": col["staff_on_site"],
+            "staff_required": col["staff_required"],
+            "staff_in_closed_loop": col["staff_in_closed_loop"],
+            "staff_transferred_cum": col["staff_transferred_cum"],
+            **{f"staff_kept_home_by_{g}": col[f"staff_kept_home_by_{g}"] for g in GATES},
+            "permits_applied_cum": col["permits_applied_cum"],
+            "permits_issued_cum": col["permits_issued_cum"],
+            "permits_pending": col["permits_applied_cum"] - col["permits_issued_cum"],
+            "passes_issued": col["passes_issued"],
+            "passes_used": col["passes_used"],
+            "truck_trips": col["truck_trips"],
+            "truck_trips_index": col["truck_trips"] / col["normal_trips"],
+            "input_cover_days": np.where(
+                col["cover_weight"] > 0, col["cover_weighted"] / col["cover_weight"], 0.0
+            ),
+        }
+        for b in BOUND:
+            out[f"share_bound_{b}"] = col[f"bound_{b}"] / col["firms"]
+        out["critical_inputs_listed"] = np.where(
+            col["lead_critical"] > 0, col["lead_critical_listed"] / col["lead_critical"], 0.0
+        )
+    return out
 
 
 def _frame(dates, groups, metric: str, values) -> pd.DataFrame:
