@@ -1,4 +1,4 @@
-"""The explorer without a browser: levers become scenario overrides, charts follow the model."""
+"""The explorer without a browser: controls become scenario overrides, charts follow the model."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from sim.explorer.charts import CHARTS, DistrictGrid, recorded
-from sim.explorer.levers import LEVERS, ExplorerModel, lever_overrides
+from sim.explorer.controls import CONTROLS, control_overrides
+from sim.explorer.model import ExplorerModel
 from sim.model import RecoveryModel
-from sim.scenario import load_scenario
+from sim.scenario_files import load_scenario
 from tests.conftest import SMALL
 
 SCALE = 200  # the small fixture's own scale
@@ -21,11 +22,11 @@ def _schedule(sc, key):
     return node
 
 
-def test_a_peak_lever_scales_the_whole_schedule_to_its_value():
+def test_a_peak_control_scales_the_whole_schedule_to_its_value():
     sc = load_scenario(SMALL)
     default = _schedule(sc, "permits.daily_capacity")
     peak = max(default.values())
-    changed = lever_overrides(sc, {"permit_capacity": peak / 2, "test_interval": 4})
+    changed = control_overrides(sc, {"permit_capacity": peak / 2, "test_interval": 4})
     assert changed["workforce.test_interval_days"] == 4
     assert list(changed["permits.daily_capacity"]) == list(default)  # same dates
     assert max(changed["permits.daily_capacity"].values()) == pytest.approx(peak / 2)
@@ -33,37 +34,37 @@ def test_a_peak_lever_scales_the_whole_schedule_to_its_value():
         assert changed["permits.daily_capacity"][day] == pytest.approx(value / 2)
 
 
-def test_a_share_lever_never_leaves_zero_to_one():
+def test_a_share_control_never_leaves_zero_to_one():
     sc = load_scenario(SMALL)
-    sealed = lever_overrides(sc, {"sealed_peak": 1.0})["zoning.sealed"]
+    sealed = control_overrides(sc, {"sealed_peak": 1.0})["zoning.sealed"]
     assert max(sealed.values()) == 1.0
     assert all(0.0 <= v <= 1.0 for v in sealed.values())
 
 
 def test_sliders_start_at_the_scenario_values_on_their_grid():
     sc = load_scenario(SMALL)
-    for lever in LEVERS:
-        w = lever.widget(sc)
-        if lever.flag:
+    for c in CONTROLS:
+        w = c.widget(sc)
+        if c.flag:
             assert w["value"] is sc.policy.whitelist.priority
             continue
         assert w["min"] <= w["value"] <= w["max"]
-        assert w["value"] == pytest.approx(lever.value_in(sc))
+        assert w["value"] == pytest.approx(c.value_in(sc))
         steps = (w["value"] - w["min"]) / w["step"]
         assert steps == pytest.approx(round(steps))  # the slider will not snap it
 
 
-def test_explorer_model_without_lever_changes_is_the_recovery_model():
+def test_explorer_model_without_control_changes_is_the_recovery_model():
     explorer = ExplorerModel(scenario_file=str(SMALL), scale=SCALE, seed=3)
     plain = RecoveryModel(load_scenario(SMALL), rng=3)
-    assert explorer.lever_changes == {}
+    assert explorer.changes == {}
     for _ in range(40):
         explorer.step()
         plain.step()
     np.testing.assert_array_equal(explorer.recorder.data, plain.recorder.data)
 
 
-def test_a_scarce_permit_lever_binds_in_the_model():
+def test_a_scarce_permit_control_binds_in_the_model():
     kw = {"scenario_file": str(SMALL), "scale": SCALE, "seed": 3}
     base, low = ExplorerModel(**kw), ExplorerModel(**kw, permit_capacity=100)
     for _ in range(61):

@@ -55,9 +55,18 @@ def server(tmp_path):
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 (closed below)
     fugong = Path(sys.executable).with_name("fugong")
     proc = subprocess.Popen(
-        [str(fugong), "explore", "--host", "127.0.0.1", "--port", str(port),
-         "--render-interval", str(DAYS_PER_STEP)],
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(fugong),
+            "explore",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--render-interval",
+            str(DAYS_PER_STEP),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 90
@@ -87,10 +96,18 @@ def browser(tmp_path):
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1400,1700"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        "--window-size=1400,1700",
+    ):
         opts.add_argument(arg)
     driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
     driver.set_page_load_timeout(60)
@@ -104,8 +121,9 @@ def _wait(driver, condition, what: str, timeout: float = 90):
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(driver, timeout, poll_frequency=0.25,
-                         ignored_exceptions=[StaleElementReferenceException])
+    wait = WebDriverWait(
+        driver, timeout, poll_frequency=0.25, ignored_exceptions=[StaleElementReferenceException]
+    )
     return wait.until(condition, message=what)
 
 
@@ -126,8 +144,11 @@ def _run_to_day(driver, day_css: str) -> None:
     """Click Step until the summary shows day DAYS_PER_STEP * CLICKS."""
     for k in range(1, CLICKS + 1):
         _button(driver, "Step").click()
-        _wait(driver, lambda d, k=k: f"Day {k * DAYS_PER_STEP} of" in _text(d, day_css),
-              f"day {k * DAYS_PER_STEP} after Step")
+        _wait(
+            driver,
+            lambda d, k=k: f"Day {k * DAYS_PER_STEP} of" in _text(d, day_css),
+            f"day {k * DAYS_PER_STEP} after Step",
+        )
 
 
 def _chart_png(driver, name: str) -> bytes:
@@ -146,8 +167,11 @@ def test_permit_slider_reset_and_step_change_the_charts(server, browser, tmp_pat
 
     browser.get(server)
     day = ".fugong-summary .fugong-day"
-    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "img.fugong-PermitsAndPasses"),
-          "the explorer page with its charts")
+    _wait(
+        browser,
+        lambda d: d.find_elements(By.CSS_SELECTOR, "img.fugong-PermitsAndPasses"),
+        "the explorer page with its charts",
+    )
     assert "Day 0 of 122" in _text(browser, day)
     first_png = _chart_png(browser, "PermitsAndPasses")
 
@@ -159,12 +183,17 @@ def test_permit_slider_reset_and_step_change_the_charts(server, browser, tmp_pat
     browser.save_screenshot(str(tmp_path / "explore_before.png"))
 
     slider = browser.find_element(
-        By.XPATH, "//div[contains(@class,'v-input')][.//label[contains(., 'Permits/day')]]"
-                  "//*[@role='slider']")
+        By.XPATH,
+        "//div[contains(@class,'v-input')][.//label[contains(., 'Permits/day')]]"
+        "//*[@role='slider']",
+    )
     before = slider.get_attribute("aria-valuenow")
     slider.send_keys(Keys.HOME)  # to the slider's minimum
-    _wait(browser, lambda d: slider.get_attribute("aria-valuenow") != before,
-          "the permit slider to move")
+    _wait(
+        browser,
+        lambda d: slider.get_attribute("aria-valuenow") != before,
+        "the permit slider to move",
+    )
     low = float(slider.get_attribute("aria-valuenow"))
     assert low < float(before)
 

@@ -21,10 +21,11 @@ LAYERS = {
                "io_model"},
     "run tools": {"replicates", "kpis", "replicate_stats", "memory", "results_folder",
                   "reported", "executors", "levers", "targets", "plots", "run_charts", "tables",
-                  "manifests"},
+                  "manifests", "explorer.controls", "explorer.model", "explorer.charts"},
     "commands": {"run_folder", "sweep_file", "sweep_plan", "sweep_store", "sweep_run",
                  "compare", "frontier", "sensitivity", "calibrate", "diff", "report",
-                 "docs_reference", "api", "export", "io_run"},
+                 "docs_reference", "api", "export", "io_run", "explorer.serve",
+                 "explorer.app"},
 }
 
 

@@ -1,7 +1,7 @@
 """The explorer page: Mesa's SolaraViz around an ExplorerModel, with fugong's live charts.
 
 SolaraViz gives the controls (Reset, play/pause, Step, play and render intervals) and the
-"Model Parameters" card built from the levers; moving a lever and pressing Reset rebuilds
+"Model Parameters" card built from the controls; moving one and pressing Reset rebuilds
 the model with it. Settings come from the environment that ``serve`` sets.
 """
 
@@ -14,9 +14,10 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from sim.explorer.charts import CHARTS
-from sim.explorer.levers import LEVERS, ExplorerModel
+from sim.explorer.controls import CONTROLS
+from sim.explorer.model import ExplorerModel
 from sim.explorer.serve import Settings
-from sim.scenario import load_scenario
+from sim.scenario_files import load_scenario
 
 
 def chart_view(chart_class):
@@ -34,7 +35,7 @@ def chart_view(chart_class):
 
 @solara.component
 def Summary(model):
-    """Today's headline figures and the lever values the model runs with."""
+    """Today's headline figures and the control values the model runs with."""
     update_counter.get()
     day = model.steps
     status = "finished" if not model.running else f"next: {model.calendar.dates[day]}"
@@ -45,12 +46,12 @@ def Summary(model):
         ("permits issued (cum.)", f"{model.permits_issued_cum:,.0f}", "permits"),
         ("vehicle passes held", f"{model.passes_issued:,.0f}", "passes"),
     ]
-    levers = [(lever.label, _number(lever.value_in(model.params)), lever.name)
-              for lever in LEVERS]
+    levers = [(c.label, _number(c.value_in(model.params)), c.name) for c in CONTROLS]
     html = (
         f'<p class="fugong-day"><b>Day {day} of {model.n_days}</b> ({status}); '
         f"scale {model.params.scale:g}, seed {model.params.seed}</p>"
-        + _table("today", kpis) + _table("levers in force", levers)
+        + _table("today", kpis)
+        + _table("levers in force", levers)
     )
     solara.HTML(tag="div", unsafe_innerHTML=html, classes=["fugong-summary"])
 
@@ -66,8 +67,10 @@ def _table(title: str, rows: list[tuple[str, str, str]]) -> str:
         f'<tr><td>{label}</td><td class="fugong-{key}" style="text-align:right">{value}</td></tr>'
         for label, value, key in rows
     )
-    return (f'<table style="font-size:13px;margin-bottom:8px"><tr><th colspan="2" '
-            f'style="text-align:left">{title}</th></tr>{cells}</table>')
+    return (
+        f'<table style="font-size:13px;margin-bottom:8px"><tr><th colspan="2" '
+        f'style="text-align:left">{title}</th></tr>{cells}</table>'
+    )
 
 
 VIEWS = [Summary, *(chart_view(c) for c in CHARTS)]
@@ -80,14 +83,16 @@ def Page():
         lambda: load_scenario(settings.scenario_file, {"scale": settings.scale}), []
     )
     model = solara.use_memo(
-        lambda: ExplorerModel(scenario_file=settings.scenario_file, scale=settings.scale,
-                              seed=settings.seed), [],
+        lambda: ExplorerModel(
+            scenario_file=settings.scenario_file, scale=settings.scale, seed=settings.seed
+        ),
+        [],
     )
     params = {
         "scenario_file": settings.scenario_file,
         "scale": settings.scale,
         "seed": settings.seed,
-        **{lever.name: lever.widget(sc) for lever in LEVERS},
+        **{c.name: c.widget(sc) for c in CONTROLS},
     }
     SolaraViz(
         model,

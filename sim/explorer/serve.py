@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import FugongError
-from sim.explorer.levers import EXPLORE_SCALE
+from sim.explorer.model import EXPLORE_SCALE
 from sim.model import DEFAULT_SCENARIO
-from sim.scenario import load_scenario
+from sim.scenario_files import load_scenario
 
 APP = "sim.explorer.app:Page"
 ENV = "FUGONG_EXPLORE_"
@@ -35,7 +35,8 @@ class Settings:
 
     def to_env(self) -> dict[str, str]:
         env = {
-            ENV + "SCENARIO": self.scenario_file, ENV + "SCALE": str(self.scale),
+            ENV + "SCENARIO": self.scenario_file,
+            ENV + "SCALE": str(self.scale),
             ENV + "RENDER_INTERVAL": str(self.render_interval),
         }
         if self.seed is not None:
@@ -43,9 +44,9 @@ class Settings:
         return env
 
 
-
-def serve(scenario: Path, host: str, port: int, *, scale: int, seed: int | None,
-          render_interval: int) -> None:
+def serve(
+    scenario: Path, host: str, port: int, *, scale: int, seed: int | None, render_interval: int
+) -> None:
     """Check the scenario, then serve the page until interrupted (blocks)."""
     missing = [m for m in ("solara", "altair") if importlib.util.find_spec(m) is None]
     if missing:
@@ -61,7 +62,17 @@ def serve(scenario: Path, host: str, port: int, *, scale: int, seed: int | None,
     from solara.__main__ import run
 
     run.main(
-        [APP, "--host", host, "--port", str(port), "--production", "--no-open",
-         "--no-check-version", "--log-level-uvicorn", "warning"],
+        [
+            APP,
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--production",
+            "--no-open",
+            "--no-check-version",
+            "--log-level-uvicorn",
+            "warning",
+        ],
         standalone_mode=False,
     )
