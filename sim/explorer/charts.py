@@ -115,7 +115,7 @@ class Chart:
         self.ax.set_ylabel(ylabel, fontsize=9)
         self.ax.grid(alpha=0.3)
         self.fig.autofmt_xdate()
-        self.fig.subplots_adjust(left=0.13, right=right, top=0.9, bottom=0.19)
+        self.fig.subplots_adjust(left=0.15, right=right, top=0.9, bottom=0.19)
 
     def _legend(self, handles, labels) -> None:
         """Outside the axes, on the right, so it never hides a line."""
