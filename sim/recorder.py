@@ -129,6 +129,11 @@ class Recorder:
         )
         self.data[t] = self.matrix @ v
 
+    def value(self, metric: str, group: str, t: int) -> float:
+        """One metric of one group on day ``t`` (0 where undefined, as in ``tidy``)."""
+        g = self.groups.index(group)
+        return float(np.nan_to_num(measures(self.data[t : t + 1, g : g + 1])[metric][0, 0]))
+
     def tidy(self, dates: np.ndarray) -> pd.DataFrame:
         """Long table: date, group, metric, value."""
         d = self.data

@@ -36,7 +36,7 @@ def run_replicate(sc: Scenario, replicate: int, seed: int) -> ReplicateResult:
     """Run one replicate and its counterfactual; add output_index and staff_returned."""
     start = time.perf_counter()
     model = RecoveryModel(sc, rng=seed).run()
-    base = RecoveryModel(sc, rng=seed, counterfactual=True, views=False).run()
+    base = RecoveryModel(sc, rng=seed, counterfactual=True, outputs_only=True).run()
     dates = model.calendar.dates
     ts = model.recorder.tidy(dates)
     normal = base.recorder.tidy(dates)

@@ -16,6 +16,7 @@ LAYERS = {
                     "locks", "outdir", "signals"},
     "inputs": {"scenario", "run_window", "scenario_files", "io_table", "io_scenario"},
     "engine": {"economy", "whitelist", "policy", "recorder", "model", "centralized",
+               "agents.views",
                "agents.authority",
                "agents.enterprise", "agents.logistics", "agents.worker", "io_economy",
                "io_model"},

@@ -1,12 +1,14 @@
 """Authorities: district permit offices, the vehicle-pass office, the red/yellow-light desk.
 
-They are few, so they are ordinary Mesa agents stepping once a day over queues held as
-arrays (workers' permit applications, links' pass applications).
+They are few, so they are ordinary Mesa agents, stepped by Mesa once a day in a fixed
+order (``model.authorities``: desk, permit offices, pass office) over queues held as arrays
+(workers' permit applications, links' pass applications).
 
 Reads: the policy calendar, the workforce's applications, the firms' input cover, the
-links' passes. Writes: only their own state (budgets, desk cases). What they decide goes
-back through the owner of the state it changes: permits through ``Workforce.issue``,
-desk approvals through ``PolicyCalendar.unblock`` (the firms the desk returns), passes
+links' passes. Writes: only their own state (budgets, desk cases, the desk's queue
+ranks). What they decide goes back through the owner of the state it changes: permits
+through ``Workforce.issue``, desk approvals through ``PolicyCalendar.unblock`` (the firms
+the desk returns), passes
 through ``Freight.take_passes`` (the ``PassGrant`` the pass office returns).
 """
 
@@ -54,14 +56,16 @@ class PermitQueue:
     def __init__(self, n_districts: int) -> None:
         self.workers = np.zeros(0, np.int64)
         self.bounds = np.zeros(n_districts + 1, np.int64)
+        self.day = -1  # the day it was last sorted
 
     def refresh(self, model) -> None:
+        self.day = model.today
         self.workers = np.zeros(0, np.int64)
         self.bounds[:] = 0
         if not model.calendar.regime.any():
             return
         wf = model.workforce
-        cand = wf.pending(model.day, model.params.permits.processing_delay_days)
+        cand = wf.pending(model.today, model.params.permits.processing_delay_days)
         if not len(cand):
             return
         employer = model.economy.workers.employer[cand]
@@ -74,7 +78,10 @@ class PermitQueue:
         counts = np.bincount(district, minlength=len(self.bounds) - 1)
         self.bounds[1:] = np.cumsum(counts)
 
-    def of(self, district: int) -> np.ndarray:
+    def of(self, model, district: int) -> np.ndarray:
+        """Today's queue of one district (sorted once a day, when the first office opens)."""
+        if self.day != model.today:
+            self.refresh(model)
         return self.workers[self.bounds[district] : self.bounds[district + 1]]
 
 
@@ -92,15 +99,15 @@ class PermitOffice(mesa.Agent):
         m = self.model
         self.issued_today = 0.0
         weight = m.economy.workers.weight
-        capacity = m.calendar.permit_capacity[m.day] * self.share
+        capacity = m.calendar.permit_capacity[m.today] * self.share
         self.budget = min(self.budget, float(weight.max())) + capacity
-        queue = m.permit_queue.of(self.district)
+        queue = m.permit_queue.of(m, self.district)
         if not len(queue):
             return
         cum = np.cumsum(weight[m.economy.workers.employer[queue]])
         take = int(np.searchsorted(cum, self.budget, side="right"))
         if take:
-            m.workforce.issue(queue[:take], m.day)
+            m.workforce.issue(queue[:take], m.today)
             self.issued_today = float(cum[take - 1])
             self.budget -= self.issued_today
 
@@ -123,7 +130,7 @@ class PassOffice(mesa.Agent):
     def step(self) -> PassGrant | None:
         """Serve today's applications in queue order; None when no passes are required."""
         m = self.model
-        t = m.day
+        t = m.today
         self.issued_today[:] = 0.0
         if not m.calendar.pass_regime[t]:
             return None
@@ -173,15 +180,22 @@ class RedYellowDesk(mesa.Agent):
         self.flagged = np.zeros(n, bool)
         self.red = np.zeros(n, bool)
         self.cases_today = 0
+        self.rank = np.full(n, UNLISTED)  # queue rank per firm, set by every step
 
     def step(self) -> np.ndarray:
-        """Close solved cases and take new ones; returns the Shanghai suppliers to approve."""
+        """Close solved cases, take new ones and re-rank the permit and pass queues with
+        today's flags; returns the Shanghai suppliers to approve."""
+        suppliers = self._review()
+        self.rank = queue_rank(self.model)
+        return suppliers
+
+    def _review(self) -> np.ndarray:
         m = self.model
         self.cases_today = 0
         cover = m.book.cover
         self.flagged &= cover < self.yellow_days  # solved cases close
         self.red &= self.flagged
-        if not m.calendar.desk_open[m.day] or not self.capacity:
+        if not m.calendar.desk_open[m.today] or not self.capacity:
             return NO_FIRMS
         cand = np.flatnonzero(
             m.calendar.operating & m.calendar.regime & ~self.flagged & (cover < self.yellow_days)

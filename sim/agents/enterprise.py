@@ -25,9 +25,9 @@ Returns new input orders per link for logistics.
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
+from sim.agents.views import AgentView
 from sim.agents.worker import GATES
 from sim.economy import MARKET, Economy
 from sim.scenario import Scenario
@@ -204,12 +204,11 @@ class EnterpriseBook:
         return new[self.link_slot] * self.weight
 
 
-class Enterprise(mesa.Agent):
-    """A Shanghai industrial firm; its state is row ``index`` of the model's columns."""
+class Enterprise(AgentView):
+    """A Shanghai industrial firm: a live view of row ``index`` of the model's columns."""
 
-    def __init__(self, model, index: int) -> None:
-        super().__init__(model)
-        self.index = index
+    fields = ("name", "chain", "district", "batch", "utilization", "binding_constraint",
+              "operating", "staff_on_site", "staff_required", "input_cover_days")
 
     @property
     def name(self) -> str:
@@ -226,10 +225,12 @@ class Enterprise(mesa.Agent):
 
     @property
     def batch(self) -> int:
+        """White-list batch (0: on no list)."""
         return int(self.model.economy.firms.batch[self.index])
 
     @property
     def utilization(self) -> float:
+        """Today's output over normal output."""
         book = self.model.book
         return float(book.output[self.index] / book.normal[self.index])
 
@@ -238,31 +239,51 @@ class Enterprise(mesa.Agent):
         return BOUND[self.model.book.bound[self.index]]
 
     @property
+    def operating(self) -> bool:
+        """Allowed to work today (outside the lockdown rules, approved or continuing)."""
+        return bool(self.model.calendar.operating[self.index])
+
+    @property
     def staff_on_site(self) -> float:
         wf = self.model.workforce
         return float(wf.present[self.index] * self.model.economy.workers.weight[self.index])
 
+    @property
+    def staff_required(self) -> float:
+        return float(self.model.economy.firms.staff[self.index])
 
-class Supplier(mesa.Agent):
+    @property
+    def input_cover_days(self) -> float:
+        """Days of output the scarcest critical input still covers (inf: none used)."""
+        return float(self.model.book.cover[self.index])
+
+
+class Supplier(AgentView):
     """A supplier firm in another province: its region's own disruption schedule sets its
     output; what it does not ship stays in its stock."""
 
-    def __init__(self, model, index: int) -> None:
-        super().__init__(model)
-        self.index = index  # producer index (after the Shanghai firms)
+    fields = ("chain", "region", "capacity", "stock")
+
+    @property
+    def _row(self) -> int:
+        return self.index - self.model.economy.firms.n
+
+    @property
+    def chain(self) -> str:
+        econ = self.model.economy
+        return econ.chain_names[econ.external_chain[self._row]]
 
     @property
     def region(self) -> str:
-        econ = self.model.economy
-        r = econ.external_region[self.index - econ.firms.n]
+        r = self.model.economy.external_region[self._row]
         return self.model.params.external.regions[r].name
 
     @property
     def capacity(self) -> float:
         """Goods it makes for Shanghai customers today, 10k yuan."""
-        return float(self.model.freight.external_supply[self.index - self.model.economy.firms.n])
+        return float(self.model.freight.external_supply[self._row])
 
     @property
     def stock(self) -> float:
         """Finished goods it holds for Shanghai customers, 10k yuan."""
-        return float(self.model.freight.external_fg[self.index - self.model.economy.firms.n])
+        return float(self.model.freight.external_fg[self._row])

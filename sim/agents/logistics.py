@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import mesa
 import numpy as np
 
+from sim.agents.views import AgentView
 from sim.economy import INTER_PROVINCIAL, MARKET, Economy
 from sim.scenario import ROUTES, Scenario
 
@@ -235,12 +235,21 @@ class Freight:
         )
 
 
-class LogisticsLink(mesa.Agent):
-    """A supplier-to-customer route; its state is row ``index`` of the freight columns."""
+class LogisticsLink(AgentView):
+    """A supplier-to-customer route: a live view of row ``index`` of the freight columns."""
 
-    def __init__(self, model, index: int) -> None:
-        super().__init__(model)
-        self.index = index
+    fields = ("supplier", "customer", "route", "passes_held", "trips_today", "in_transit",
+              "outstanding")
+
+    @property
+    def supplier(self) -> int:
+        """Producer index: a Shanghai firm below ``economy.firms.n``, else an outside supplier."""
+        return int(self.model.economy.links.supplier[self.index])
+
+    @property
+    def customer(self) -> int:
+        """Customer firm index, or MARKET (-1) for final demand."""
+        return int(self.model.economy.links.customer[self.index])
 
     @property
     def route(self) -> str:
@@ -257,3 +266,8 @@ class LogisticsLink(mesa.Agent):
     @property
     def in_transit(self) -> float:
         return float(self.model.freight.in_transit[self.index])
+
+    @property
+    def outstanding(self) -> float:
+        """Orders not yet shipped, 10k yuan."""
+        return float(self.model.freight.outstanding[self.index])

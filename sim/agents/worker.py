@@ -18,8 +18,11 @@ through ``issue``; firms apply through ``apply``; the centralized return grants 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from sim.agents.views import RowView
 from sim.centralized import CentralizedReturn
 from sim.economy import Workers
 from sim.scenario import Scenario
@@ -29,6 +32,7 @@ NO_PERMIT, APPLIED, ISSUED = 0, 1, 2
 GATES = ("approval", "isolation", "rotation", "compound", "test", "permit", "bed_or_seat", "away")
 ON_SITE = 0
 APPROVAL, ISOLATION, ROTATION, COMPOUND, TEST, PERMIT, BED_OR_SEAT, AWAY = range(1, 9)
+PERMIT_STATES = ("none", "applied", "issued")
 
 
 class Workforce:
@@ -39,6 +43,7 @@ class Workforce:
         transfers: CentralizedReturn | None = None,
     ) -> None:
         self.cols = workers
+        self.model: Any = None  # set by the model that owns it (for worker views)
         self.rng = rng
         n = workers.n
         self.sizes = np.diff(workers.starts)
@@ -87,6 +92,12 @@ class Workforce:
         self.applied_count = np.zeros(len(self.sizes), np.int64)
         self.issued_count = np.zeros(len(self.sizes), np.int64)
         self.transferred_count = np.zeros(len(self.sizes), np.int64)  # centralized return
+
+    def worker(self, i: int) -> Worker:
+        """A live view of simulated worker ``i``, for inspection."""
+        if not 0 <= i < self.cols.n:
+            raise IndexError(f"no worker {i}: there are {self.cols.n:,} simulated workers")
+        return Worker(self.model, int(i))
 
     # ------------------------------------------------------------------ per-firm views
     def per_firm(self, mask: np.ndarray) -> np.ndarray:
@@ -245,11 +256,11 @@ class Workforce:
         self.prev_test[idx] = self.last_test[idx]
         self.last_test[idx] = t
 
-    def test_valid(self, t: int) -> np.ndarray:
+    def test_valid(self, t: int, idx: Any = slice(None)) -> np.ndarray:
         """A valid negative result: the latest returned sample is within its validity."""
-        since = t - self.last_test
+        since = t - self.last_test[idx]
         back = since >= self.turnaround
-        return np.where(back, since, t - self.prev_test) <= self.validity
+        return np.where(back, since, t - self.prev_test[idx]) <= self.validity
 
     def apply(self, t: int, may_apply_firm: np.ndarray) -> None:
         """Firms allowed to apply name staff who have no permit and are not in the closed
@@ -277,3 +288,72 @@ class Workforce:
     def pending(self, t: int, delay: int) -> np.ndarray:
         """Applications old enough to be processed today."""
         return np.flatnonzero((self.permit == APPLIED) & (self.applied_day <= t - delay))
+
+
+class Worker(RowView):
+    """One simulated worker (standing for ``weight`` real ones): a live view of its row."""
+
+    fields = ("employer", "district", "compound", "permit", "test_valid", "on_site",
+              "in_closed_loop", "isolated", "weight")
+
+    def __init__(self, model, index: int) -> None:
+        self.model, self.index = model, index
+
+    @property
+    def _wf(self) -> Workforce:
+        return self.model.workforce
+
+    @property
+    def employer(self):
+        """The employing firm's Enterprise view."""
+        return self.model.enterprise(int(self._wf.cols.employer[self.index]))
+
+    @property
+    def district(self) -> str:
+        """Home district (where its compound is)."""
+        return self.model.economy.district_names[self._wf.cols.home[self.index]]
+
+    @property
+    def compound(self) -> int:
+        return int(self._wf.cols.compound[self.index])
+
+    @property
+    def compound_free(self) -> bool:
+        """Its compound lets residents leave today."""
+        return bool(self.model.calendar.compound_free[self.compound])
+
+    @property
+    def permit(self) -> str:
+        """Return-to-work permit: none, applied or issued."""
+        return PERMIT_STATES[self._wf.permit[self.index]]
+
+    @property
+    def permit_issued_day(self) -> int | None:
+        day = int(self._wf.issued_day[self.index])
+        return day if day >= 0 else None
+
+    @property
+    def last_test_day(self) -> int:
+        return int(self._wf.last_test[self.index])
+
+    @property
+    def test_valid(self) -> bool:
+        """Holds a valid negative nucleic-acid result today."""
+        return bool(self._wf.test_valid(max(self.model.today, 0), self.index))
+
+    @property
+    def on_site(self) -> bool:
+        return bool(self._wf.on_site[self.index])
+
+    @property
+    def in_closed_loop(self) -> bool:
+        return bool(self._wf.in_loop[self.index])
+
+    @property
+    def isolated(self) -> bool:
+        return bool(self._wf.isolated_until[self.index] > max(self.model.today, 0))
+
+    @property
+    def weight(self) -> float:
+        """Real workers this simulated worker stands for."""
+        return float(self.model.economy.workers.weight[self._wf.cols.employer[self.index]])

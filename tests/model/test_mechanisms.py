@@ -27,7 +27,7 @@ def test_permit_offices_never_exceed_capacity_and_respect_the_delay(small_scenar
     while m.running:
         m.step()
         today = np.array([o.issued_today for o in offices])
-        capacity = m.calendar.permit_capacity[m.day - 1] * np.array([o.share for o in offices])
+        capacity = m.calendar.permit_capacity[m.today] * np.array([o.share for o in offices])
         assert np.all(today <= capacity + w_max + 1e-6)
         issued += today
         allowed += capacity
@@ -43,7 +43,7 @@ def test_worker_on_site_only_with_every_gate_open(model):
     checked = 0
     while model.running:
         model.step()
-        t = model.day - 1
+        t = model.today
         on = wf.on_site
         employer = model.economy.workers.employer
         assert np.all(cal.operating[employer[on]])
@@ -135,7 +135,7 @@ def test_invariants_hold_every_day(model):
         assert np.all(wf.present <= sizes)
         assert np.all(wf.issued_count <= wf.applied_count)
         assert np.all(fr.trucks_used <= np.maximum(fr.passes, model.economy.links.fleet) + 1e-9)
-        if model.calendar.pass_regime[model.day - 1]:
+        if model.calendar.pass_regime[model.today]:
             assert np.all(fr.trucks_used <= fr.passes + 1e-9)
         assert np.all(fr.passes <= model.economy.links.fleet)
     assert set(np.unique(wf.permit)) <= {NO_PERMIT, APPLIED, ISSUED}
@@ -182,7 +182,7 @@ def test_zero_processing_delay_issues_permits_the_day_firms_apply(small_scenario
 
 
 def test_closed_firms_do_not_build_up_overtime(model):
-    while model.day < 60:
+    while model.steps < 60:
         model.step()
     closed = ~model.calendar.operating
     assert closed.any()

@@ -55,7 +55,7 @@ def test_invariants_hold_for_random_scenarios(small_scenario, p):
     inflow = outflow = 0.0
     while m.running:
         m.step()
-        t = m.day - 1
+        t = m.today
         outside = lk.supplier >= n
         inflow += book.output.sum() + fr.shipped[outside].sum()
         market = lk.customer == MARKET
