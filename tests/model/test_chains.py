@@ -80,9 +80,9 @@ def _inbound_arrivals(sc, region: int, days: int = 40) -> float:
     sel = fr.handover_region == region
     got = 0.0
     start = int(np.flatnonzero(m.calendar.pass_regime)[0])
-    while m.running and m.day < start + days:
+    while m.running and m.steps < start + days:
         m.step()
-        if m.day > start + 3:
+        if m.steps > start + 3:
             got += fr.arrived[sel].sum()
     assert sel.any() and lk.n
     return got
