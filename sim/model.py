@@ -142,6 +142,7 @@ class RecoveryModel(mesa.Model):
         share = staff / staff.sum()
         offices = [PermitOffice(self, d, float(share[d])) for d in range(n_d)]
         self.desk, self.permit_offices, self.pass_office = desk, offices, PassOffice(self)
+        desk.rerank()
         # the fixed daily order: the desk flags firms (and re-ranks the queues), then the
         # permit offices issue, then the pass office
         self.authorities = AgentSet([desk, *offices, self.pass_office], random=self.random)

@@ -180,14 +180,18 @@ class RedYellowDesk(mesa.Agent):
         self.flagged = np.zeros(n, bool)
         self.red = np.zeros(n, bool)
         self.cases_today = 0
-        self.rank = np.full(n, UNLISTED)  # queue rank per firm, set by every step
+        self.rank = np.full(n, UNLISTED)  # queue rank per firm: rerank() at setup and each step
 
     def step(self) -> np.ndarray:
         """Close solved cases, take new ones and re-rank the permit and pass queues with
         today's flags; returns the Shanghai suppliers to approve."""
         suppliers = self._review()
-        self.rank = queue_rank(self.model)
+        self.rerank()
         return suppliers
+
+    def rerank(self) -> None:
+        """Queue ranks from the white lists, the city's priorities and today's flags."""
+        self.rank = queue_rank(self.model)
 
     def _review(self) -> np.ndarray:
         m = self.model
