@@ -1,6 +1,7 @@
 """Property-based invariants over random but valid scenarios (small scale, short horizon)."""
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,6 +37,7 @@ SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(p=params)
 def test_invariants_hold_for_random_scenarios(small_scenario, p):

@@ -84,6 +84,7 @@ def runs(small_scenario) -> dict[str, np.ndarray]:
     return paired_runs(small_scenario)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("measure", MEASURES)
 def test_weekly_totals_agree_within_standard_errors(runs, measure):
     vec, ref = weekly(runs[f"vec_{measure}"]), weekly(runs[f"ref_{measure}"])
@@ -98,12 +99,14 @@ def test_weekly_totals_agree_within_standard_errors(runs, measure):
     )
 
 
+@pytest.mark.slow
 def test_weekly_on_site_relative_error(runs):
     vec, ref = weekly(runs["vec_on_site"]).mean(0), weekly(runs["ref_on_site"]).mean(0)
     rel = np.abs(vec - ref) / np.maximum(ref, 1.0)
     assert rel.max() < REL, f"relative errors per week: {rel.round(4).tolist()}"
 
 
+@pytest.mark.slow
 def test_replay_exercises_every_phase(runs):
     """The recordings cover open days, the lockdown trough and the permit-driven return."""
     site, loop = runs["vec_on_site"].mean(0), runs["vec_in_loop"].mean(0)
