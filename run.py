@@ -37,9 +37,13 @@ def out_option(help_text: str):
 
 
 JSON = click.option(
-    "--json", "as_json", is_flag=True,
+    "--json",
+    "as_json",
+    is_flag=True,
     help="Print the table as JSON records (for scripts) instead of text.",
 )
+
+
 def _seed(ctx, param, value: int | None) -> int | None:
     if value is not None and value < 0:
         raise FugongError(f"--seed: expected a non-negative integer, got {value}")
@@ -72,19 +76,32 @@ class FugongGroup(click.Group):
             if ctx.params.get("debug") or exc.errno not in WRITE_ERRORS:
                 raise
             where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"error: {where}cannot write ({exc.strerror or exc}); nothing "
-                       "incomplete was kept", err=True)
+            click.echo(
+                f"error: {where}cannot write ({exc.strerror or exc}); nothing incomplete was kept",
+                err=True,
+            )
             sys.exit(2)
         except KeyboardInterrupt as exc:
-            click.echo("interrupted: stopped before the results were complete; no partial "
-                       "results were kept", err=True)
+            click.echo(
+                "interrupted: stopped before the results were complete; no partial "
+                "results were kept",
+                err=True,
+            )
             sys.exit(exit_code(exc))
         finally:
             restore_handlers(previous)
 
 
-WRITE_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EFBIG,
-                errno.ENOTDIR, errno.EISDIR}
+WRITE_ERRORS = {
+    errno.ENOSPC,
+    errno.EROFS,
+    errno.EDQUOT,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EFBIG,
+    errno.ENOTDIR,
+    errno.EISDIR,
+}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -106,8 +123,9 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @click.argument("scenario", type=PATH)
-@click.option("--seed", type=int, default=None, callback=_seed,
-              help="Base seed (default: the scenario's).")
+@click.option(
+    "--seed", type=int, default=None, callback=_seed, help="Base seed (default: the scenario's)."
+)
 @click.option("--replicates", "-r", type=click.IntRange(1), default=1, show_default=True)
 @set_option("Override a scenario key, e.g. --set permits.daily_capacity=4000.")
 @out_option("Results folder (default: results/<scenario>-<time>).")
@@ -116,8 +134,7 @@ def cli(debug: bool) -> None:
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar on stderr.")
 @JSON
-def run(scenario, seed, replicates, overrides, out, jobs, force, no_charts, quiet,
-        as_json) -> None:
+def run(scenario, seed, replicates, overrides, out, jobs, force, no_charts, quiet, as_json) -> None:
     """Run SCENARIO and write a results folder."""
     from sim.run_folder import run_scenario
 
@@ -196,8 +213,9 @@ def scenarios(folder) -> None:
     help="Vary KEY over these values; x0.5,x1,x2 are multiples of its schedule.",
 )
 @click.option("--replicates", "-r", type=click.IntRange(1), default=None)
-@click.option("--seed", type=int, default=None, callback=_seed,
-              help="Base seed (default: the sweep's).")
+@click.option(
+    "--seed", type=int, default=None, callback=_seed, help="Base seed (default: the sweep's)."
+)
 @set_option("Fixed scenario override for every run.")
 @jobs_option
 @scheduler_option
@@ -210,7 +228,10 @@ def scenarios(folder) -> None:
 @out_option("Results folder [default: results/sweep-<name>-<time>].")
 @click.option("--dry-run", is_flag=True, help="Print the number of runs and a time estimate.")
 @click.option(
-    "--reference", "reference", multiple=True, metavar="KEY=VALUE",
+    "--reference",
+    "reference",
+    multiple=True,
+    metavar="KEY=VALUE",
     help="Lever values of the reference point, e.g. permits.daily_capacity=x2 "
     "[default: the baseline, x1 and the scenario's values, if in the design].",
 )
@@ -315,7 +336,10 @@ def _ints(text: str | None) -> list[int] | None:
     type=click.Choice(["days_to_50pct", "days_to_80pct", "days_to_90pct"]),
 )
 @click.option(
-    "--by", "by", type=click.DateTime(["%Y-%m-%d"]), default=None,
+    "--by",
+    "by",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
     help="Target date drawn on the chart, e.g. 2022-05-10.",
 )
 @out_option("Folder for compare.png and the CSVs [default: results/compare-<time>].")
@@ -480,8 +504,11 @@ def rerun(manifest, out, jobs, force) -> None:
     if same_results(old, outcome.folder):
         click.echo(f"identical: timeseries and summary match {old} bit for bit")
     else:
-        click.echo(f"DIFFERENT: the results do not match {old} (versions or code changed? "
-                   "compare the manifests' versions and git_commit)", err=True)
+        click.echo(
+            f"DIFFERENT: the results do not match {old} (versions or code changed? "
+            "compare the manifests' versions and git_commit)",
+            err=True,
+        )
     click.echo(f"results: {outcome.folder}")
 
 
@@ -510,8 +537,9 @@ def rerun(manifest, out, jobs, force) -> None:
     default=None,
     help="Fit only targets up to this date; report later ones out of sample.",
 )
-@click.option("--seed", type=int, default=None, callback=_seed,
-              help="Seed of the search and the replicates.")
+@click.option(
+    "--seed", type=int, default=None, callback=_seed, help="Seed of the search and the replicates."
+)
 @jobs_option
 @scheduler_option
 @out_option("Calibration folder; an existing one resumes its search.")
@@ -542,11 +570,16 @@ def calibrate(
     summary = result["summary"]
     met = fit["met"].dropna()
     best = {k: float(f"{v:.4g}") for k, v in summary["best_params"].items()}
-    click.echo(f"met {int(met.astype(bool).sum())} of {len(met)} targets; best parameters: "
-               f"{best} (loss {summary['best_loss']:.4g})")
+    click.echo(
+        f"met {int(met.astype(bool).sum())} of {len(met)} targets; best parameters: "
+        f"{best} (loss {summary['best_loss']:.4g})"
+    )
     if summary["failed_trials"]:
-        click.echo(f"{summary['failed_trials']} of {summary['trials']} trials failed; reasons "
-                   "in trials.csv", err=True)
+        click.echo(
+            f"{summary['failed_trials']} of {summary['trials']} trials failed; reasons "
+            "in trials.csv",
+            err=True,
+        )
     click.echo(f"results: {result['folder']}")
 
 
@@ -577,12 +610,20 @@ def fit(results, targets, until, as_json) -> None:
 
 @cli.command()
 @click.argument("results", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Report file [default: RESULTS/report.html, or report.md with --markdown].")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Report file [default: RESULTS/report.html, or report.md with --markdown].",
+)
 @click.option("--markdown", is_flag=True, help="Write Markdown (images linked) instead of HTML.")
-@click.option("--targets", type=click.Path(path_type=Path), default=None,
-              help="Targets for the fit table [default: data/targets/shanghai_2022.yaml; "
-                   "a fit.csv in RESULTS is used as it is].")
+@click.option(
+    "--targets",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Targets for the fit table [default: data/targets/shanghai_2022.yaml; "
+    "a fit.csv in RESULTS is used as it is].",
+)
 def report(results, out, markdown, targets) -> None:
     """Write a self-contained briefing report (HTML, printable) of a run, compare or sweep
     RESULTS folder: charts, KPI table with units, fit, scenario changes, manifest."""
@@ -595,8 +636,13 @@ def report(results, out, markdown, targets) -> None:
 @cli.command()
 @click.argument("a", type=click.Path(path_type=Path))
 @click.argument("b", type=click.Path(path_type=Path))
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override applied to scenario files before comparing.")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override applied to scenario files before comparing.",
+)
 def diff(a, b, overrides) -> None:
     """The resolved scenario keys that differ between A and B (scenario files or results
     folders)."""
@@ -613,14 +659,29 @@ def diff(a, b, overrides) -> None:
 
 @cli.command()
 @click.argument("results", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv",
-              show_default=True)
-@click.option("--group", "groups", multiple=True, metavar="PATTERN",
-              help="Only these groups (fnmatch patterns, e.g. 'chain:*').")
-@click.option("--metric", "metrics", multiple=True, metavar="PATTERN",
-              help="Only these metrics (fnmatch patterns).")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Output file [default: RESULTS/timeseries.csv or RESULTS/<name>.xlsx].")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
+)
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="PATTERN",
+    help="Only these groups (fnmatch patterns, e.g. 'chain:*').",
+)
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    metavar="PATTERN",
+    help="Only these metrics (fnmatch patterns).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file [default: RESULTS/timeseries.csv or RESULTS/<name>.xlsx].",
+)
 def export(results, fmt, groups, metrics, out) -> None:
     """Export a RESULTS folder's timeseries as CSV (tidy) or Excel (KPIs, summary, medians
     by date, tidy table)."""
@@ -649,15 +710,29 @@ if __name__ == "__main__":
 
 
 @cli.command()
-@click.argument("scenario", required=False, type=click.Path(path_type=Path),
-                default=SCENARIO_DIR / "shanghai_2022.yaml")
+@click.argument(
+    "scenario",
+    required=False,
+    type=click.Path(path_type=Path),
+    default=SCENARIO_DIR / "shanghai_2022.yaml",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
-@click.option("--scale", type=click.IntRange(1), default=20, show_default=True,
-              help="Workers each simulated worker stands for (20 keeps a day under 0.2 s).")
+@click.option(
+    "--scale",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help="Workers each simulated worker stands for (20 keeps a day under 0.2 s).",
+)
 @click.option("--seed", type=int, default=None, help="Seed (default: the scenario's).")
-@click.option("--render-interval", type=click.IntRange(1), default=1, show_default=True,
-              help="Days per Step click and between chart redraws while playing.")
+@click.option(
+    "--render-interval",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Days per Step click and between chart redraws while playing.",
+)
 def explore(scenario, host, port, scale, seed, render_interval) -> None:
     """Explore SCENARIO in the browser: levers, play/step, live charts (needs .[explore])."""
     from sim.explorer.serve import serve

@@ -46,9 +46,11 @@ def scaled(sc_path: Path, pairs: list[str]) -> list[str]:
         key, _, val = p.partition("=")
         if val.startswith("x"):
             v = scale_value(get_key(raw, key), float(val[1:]))
-            val = "{" + ", ".join(f"{k}: {x}" for k, x in v.items()) + "}" if isinstance(
-                v, dict
-            ) else str(v)
+            val = (
+                "{" + ", ".join(f"{k}: {x}" for k, x in v.items()) + "}"
+                if isinstance(v, dict)
+                else str(v)
+            )
         out.append(f"{key}={val}")
     return out
 

@@ -193,8 +193,13 @@ class WorkerAgent(mesa.Agent):
                 crew.loop_today[e] += 1
                 crew.entered[e] += 1
         elif (
-            operating and regime and not self.in_loop and self.left_day != t and not isolated
-            and day.compound_free[self.compound] and self.test_valid(t)
+            operating
+            and regime
+            and not self.in_loop
+            and self.left_day != t
+            and not isolated
+            and day.compound_free[self.compound]
+            and self.test_valid(t)
         ):
             self.fit = True
             crew.fit_count[e] += 1
@@ -257,7 +262,9 @@ class WorkerAgent(mesa.Agent):
         while the firm holds fewer permits than shuttle seats (``held``: per firm)."""
         e = self.employer
         if (
-            self.permit == NO_PERMIT and not self.in_loop and self.in_apply_list
+            self.permit == NO_PERMIT
+            and not self.in_loop
+            and self.in_apply_list
             and held[e] < self.crew.seats[e]
         ):
             self.permit = APPLIED

@@ -154,6 +154,12 @@ def per_agent_workforce(
     f = model.economy.firms
     host = mesa.Model(rng=seed)
     return PerAgentWorkforce(
-        host, model.params, model.economy.workers, f.beds, f.seats, f.min_crew, dispatch,
+        host,
+        model.params,
+        model.economy.workers,
+        f.beds,
+        f.seats,
+        f.min_crew,
+        dispatch,
         centralized_return(model.params, model.economy, model.calendar.dates),
     )

@@ -48,8 +48,16 @@ def measure(runs: int, jobs: int, folder: Path) -> dict:
         "parameters:\n  permits.daily_capacity:\n"
         f"    {{range: {{lo: 0.25, hi: 8, n: {points}, log: true}}, scale_schedule: true}}\n"
     )
-    cmd = [sys.executable, str(ROOT / "run.py"), "sweep", str(sweep), "--jobs", str(jobs),
-           "--out", str(folder / f"out{runs}")]
+    cmd = [
+        sys.executable,
+        str(ROOT / "run.py"),
+        "sweep",
+        str(sweep),
+        "--jobs",
+        str(jobs),
+        "--out",
+        str(folder / f"out{runs}"),
+    ]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     parent = workers = 0.0
@@ -59,8 +67,13 @@ def measure(runs: int, jobs: int, folder: Path) -> dict:
         time.sleep(0.2)
     if proc.returncode:
         raise SystemExit(f"sweep of {runs} runs failed ({proc.returncode})")
-    return {"runs": runs, "jobs": jobs, "seconds": round(time.perf_counter() - start, 1),
-            "parent_peak_rss_mb": round(parent, 1), "worker_peak_rss_mb": round(workers, 1)}
+    return {
+        "runs": runs,
+        "jobs": jobs,
+        "seconds": round(time.perf_counter() - start, 1),
+        "parent_peak_rss_mb": round(parent, 1),
+        "worker_peak_rss_mb": round(workers, 1),
+    }
 
 
 def main() -> None:

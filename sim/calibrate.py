@@ -63,8 +63,10 @@ def check_ranges(sc: Scenario, levers: list[Lever]) -> None:
         edge = _valid_edge(sc, lever, valid[0], bad[0])
         lo, hi = (lever.lo, edge) if bad[0] == lever.hi else (edge, lever.hi)
         lo, hi = math.ceil(lo * 1000) / 1000, math.floor(hi * 1000) / 1000
-        raise FugongError(f"{spec}: at {bad[0]:g} the scenario is invalid ({reason}); the "
-                          f"valid range is {lo:g} to {hi:g}: use --param {lever.key}={lo:g}:{hi:g}")
+        raise FugongError(
+            f"{spec}: at {bad[0]:g} the scenario is invalid ({reason}); the "
+            f"valid range is {lo:g} to {hi:g}: use --param {lever.key}={lo:g}:{hi:g}"
+        )
 
 
 def _invalid(sc: Scenario, lever: Lever, x: float) -> str:
@@ -205,9 +207,11 @@ class Calibration:
             best = study.best_trial if _has_complete(study) else None
             failed = study.get_trials(states=(TrialState.FAIL,))
             reason = failed[-1].user_attrs.get("error", "") if failed else ""
-            progress(f"trials {_finished(study)}/{self.trials}, {len(failed)} failed"
-                     + (f", best loss {best.value:.4g}" if best else "")
-                     + (f" (last failure: {reason[:100]})" if reason else ""))
+            progress(
+                f"trials {_finished(study)}/{self.trials}, {len(failed)} failed"
+                + (f", best loss {best.value:.4g}" if best else "")
+                + (f" (last failure: {reason[:100]})" if reason else "")
+            )
         return self._report(study, sc, targets, executor)
 
     def _tell(self, study, trial, results: list[dict], fit_targets: list[Target]) -> None:
@@ -287,29 +291,39 @@ class Calibration:
         base = Path(os.path.relpath(Path(self.base_path).resolve(), self.out.resolve()))
         shown = {k: float(f"{v:.4g}") for k, v in params.items()}
         fixed = " ".join(f"--set {o}" for o in self.overrides) or "none"
-        header = (f"# Calibrated by `fugong calibrate` against {self.targets_path}\n"
-                  f"# best parameters: {json.dumps(shown)} (schedules: multipliers)\n"
-                  f"# fitted with overrides: {fixed}; {self.replicates} replicate(s) per "
-                  f"trial, seed {self.seed}\n")
+        header = (
+            f"# Calibrated by `fugong calibrate` against {self.targets_path}\n"
+            f"# best parameters: {json.dumps(shown)} (schedules: multipliers)\n"
+            f"# fitted with overrides: {fixed}; {self.replicates} replicate(s) per "
+            f"trial, seed {self.seed}\n"
+        )
         text = yaml.safe_dump(
             {"description": f"{base.stem} calibrated", "base": str(base), **child}, sort_keys=False
         )
         (self.out / "calibrated.yaml").write_text(header + text)
 
 
-def check_scorable(path: Path, targets: list[Target], fit_targets: list[Target],
-                   sc: Scenario) -> None:
+def check_scorable(
+    path: Path, targets: list[Target], fit_targets: list[Target], sc: Scenario
+) -> None:
     """Refuse, before any trial, targets of the fit that the runs cannot score (they would
     drop out of the loss silently); out-of-sample ones are only warned about."""
     bad = unscorable(fit_targets, sc)
     if bad:
-        raise FugongError(f"{path}: {len(bad)} target(s) cannot be scored by this scenario: "
-                          f"{'; '.join(bad)}; shorten the targets file, move the run window "
-                          "(start_date/end_date) or use --until")
+        raise FugongError(
+            f"{path}: {len(bad)} target(s) cannot be scored by this scenario: "
+            f"{'; '.join(bad)}; shorten the targets file, move the run window "
+            "(start_date/end_date) or use --until"
+        )
     later = unscorable([t for t in targets if t not in fit_targets], sc)
     if later:
-        warnings.warn(FugongWarning(f"{path}: {len(later)} out-of-sample target(s) cannot be "
-                                    f"reported: {'; '.join(later)}"), stacklevel=2)
+        warnings.warn(
+            FugongWarning(
+                f"{path}: {len(later)} out-of-sample target(s) cannot be "
+                f"reported: {'; '.join(later)}"
+            ),
+            stacklevel=2,
+        )
 
 
 def _full_run(task: dict[str, Any]):

@@ -19,8 +19,15 @@ from sim.scenario import Scenario
 class CentralizedReturn:
     """Daily allowances of the scenario's transfers (persons), and what is left of each."""
 
-    def __init__(self, sc: Scenario, firm_names: list[str], firm_district: np.ndarray,
-                 district_names: list[str], dates: np.ndarray, weight: np.ndarray) -> None:
+    def __init__(
+        self,
+        sc: Scenario,
+        firm_names: list[str],
+        firm_district: np.ndarray,
+        district_names: list[str],
+        dates: np.ndarray,
+        weight: np.ndarray,
+    ) -> None:
         first = dates[0]
         day = lambda d: int((np.datetime64(d, "D") - first).astype(int))  # noqa: E731
         self.weight = weight  # persons per simulated worker, per firm

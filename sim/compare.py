@@ -26,8 +26,14 @@ from sim.results_folder import RESULTS_DIR
 from sim.scenario_files import validate
 from sim.sweep_store import open_plan
 
-COMPARE_GROUPS = ("all", "chain:automobile", "chain:integrated_circuits", "chain:biomedicine",
-              "chain:chemicals", "chain:other")
+COMPARE_GROUPS = (
+    "all",
+    "chain:automobile",
+    "chain:integrated_circuits",
+    "chain:biomedicine",
+    "chain:chemicals",
+    "chain:other",
+)
 
 
 @dataclass
@@ -86,17 +92,24 @@ def _sweep_series(folder: Path, points: list[int] | None, prefix: bool) -> list[
     chosen = list(plan.points.index) if points is None else points
     missing = sorted(set(chosen) - set(plan.points.index))
     if missing:
-        raise FugongError(f"{folder}: no sweep point(s) {missing} "
-                          f"(points 0-{len(plan.points) - 1})")
+        raise FugongError(
+            f"{folder}: no sweep point(s) {missing} (points 0-{len(plan.points) - 1})"
+        )
     # the reference point first, so it is the default reference of the comparison
     chosen = sorted(chosen, key=lambda p: (p != plan.reference, p))
     series = []
     for point in chosen:
         label = plan.label(point)
         name = f"{plan.sweep.name}: {label}" if prefix else label
-        series.append(ResultSeries(name, folder, folder / "timeseries.parquet",
-                                   [("point", "==", point)],
-                                   runs[runs["point"] == point].reset_index(drop=True)))
+        series.append(
+            ResultSeries(
+                name,
+                folder,
+                folder / "timeseries.parquet",
+                [("point", "==", point)],
+                runs[runs["point"] == point].reset_index(drop=True),
+            )
+        )
     return series
 
 
@@ -105,17 +118,22 @@ def curves(series: list[ResultSeries], metric: str, group: str) -> pd.DataFrame:
     frames = []
     for s in series:
         filters = [*s.filters, ("metric", "==", metric), ("group", "==", group)]
-        ts = pd.read_parquet(s.timeseries, filters=filters,
-                             columns=["replicate", "date", "group", "metric", "value"])
+        ts = pd.read_parquet(
+            s.timeseries, filters=filters, columns=["replicate", "date", "group", "metric", "value"]
+        )
         frames.append(band(ts.assign(scenario=s.name), metric, group))
     table = pd.concat(frames, ignore_index=True)
     if table.empty:
-        stored = pd.read_parquet(series[0].timeseries, columns=["group", "metric"],
-                                 filters=series[0].filters or None)
-        hint = _did_you_mean("--metric", metric, stored["metric"].unique()) or \
-            _did_you_mean("--group", group, stored["group"].unique())
-        raise FugongError(f"no '{metric}' of group '{group}' in the results{hint} (a sweep "
-                          "stores the groups and metrics its sweep file lists)")
+        stored = pd.read_parquet(
+            series[0].timeseries, columns=["group", "metric"], filters=series[0].filters or None
+        )
+        hint = _did_you_mean("--metric", metric, stored["metric"].unique()) or _did_you_mean(
+            "--group", group, stored["group"].unique()
+        )
+        raise FugongError(
+            f"no '{metric}' of group '{group}' in the results{hint} (a sweep "
+            "stores the groups and metrics its sweep file lists)"
+        )
     return table
 
 
@@ -132,8 +150,12 @@ def _did_you_mean(option: str, value: str, known) -> str:
     return f"; {option} {value!r} is not stored (e.g. {', '.join(known[:6])})"
 
 
-def paired_kpi_table(series: list[ResultSeries], reference: str, days_kpi: str = "days_to_80pct",
-              groups: tuple[str, ...] = COMPARE_GROUPS) -> pd.DataFrame:
+def paired_kpi_table(
+    series: list[ResultSeries],
+    reference: str,
+    days_kpi: str = "days_to_80pct",
+    groups: tuple[str, ...] = COMPARE_GROUPS,
+) -> pd.DataFrame:
     """Per series and group: median days to the level (never reached counted as longer than
     any), median output lost, and paired differences from the reference series."""
     rows = []
@@ -149,16 +171,23 @@ def paired_kpi_table(series: list[ResultSeries], reference: str, days_kpi: str =
             k = s.kpis
             never = k[days].isna()
             d, dl = diff_days.loc[s.name], diff_lost.loc[s.name]
-            rows.append({
-                "series": s.name, "group": group, "replicates": len(k),
-                days_kpi: median_censored(k[days], never.to_numpy()),
-                "never_reached": int(never.sum()),
-                "output_lost": float(k[lost].median()),
-                f"{days_kpi}_diff": d["diff"], f"{days_kpi}_diff_lo": d["diff_lo"],
-                f"{days_kpi}_diff_hi": d["diff_hi"],
-                "output_lost_diff": dl["diff"], "output_lost_diff_lo": dl["diff_lo"],
-                "output_lost_diff_hi": dl["diff_hi"], "pairs": int(d["pairs"]),
-            })
+            rows.append(
+                {
+                    "series": s.name,
+                    "group": group,
+                    "replicates": len(k),
+                    days_kpi: median_censored(k[days], never.to_numpy()),
+                    "never_reached": int(never.sum()),
+                    "output_lost": float(k[lost].median()),
+                    f"{days_kpi}_diff": d["diff"],
+                    f"{days_kpi}_diff_lo": d["diff_lo"],
+                    f"{days_kpi}_diff_hi": d["diff_hi"],
+                    "output_lost_diff": dl["diff"],
+                    "output_lost_diff_lo": dl["diff_lo"],
+                    "output_lost_diff_hi": dl["diff_hi"],
+                    "pairs": int(d["pairs"]),
+                }
+            )
     if not rows:
         raise FugongError(f"no KPIs '{days_kpi}' and 'output_lost' for groups {list(groups)}")
     return pd.DataFrame(rows)
@@ -175,13 +204,18 @@ def printable_frame(table: pd.DataFrame, days_kpi: str = "days_to_80pct") -> pd.
     level = days_kpi.removeprefix("days_to_").removesuffix("pct")
     days = [f"{days_kpi}_diff", f"{days_kpi}_diff_lo", f"{days_kpi}_diff_hi"]
     lost = ["output_lost_diff", "output_lost_diff_lo", "output_lost_diff_hi"]
-    return pd.DataFrame({
-        "series": table["series"], "group": table["group"],
-        f"days to {level}%": [("never" if np.isnan(v) else f"{v:.1f}") for v in table[days_kpi]],
-        "vs ref [90% CI]": [interval_text(*r) for r in table[days].to_numpy()],
-        "lost (M yuan)": [f"{v / 100:,.0f}" for v in table["output_lost"]],
-        "lost vs ref [90% CI]": [_million_interval(*r) for r in table[lost].to_numpy()],
-    })
+    return pd.DataFrame(
+        {
+            "series": table["series"],
+            "group": table["group"],
+            f"days to {level}%": [
+                ("never" if np.isnan(v) else f"{v:.1f}") for v in table[days_kpi]
+            ],
+            "vs ref [90% CI]": [interval_text(*r) for r in table[days].to_numpy()],
+            "lost (M yuan)": [f"{v / 100:,.0f}" for v in table["output_lost"]],
+            "lost vs ref [90% CI]": [_million_interval(*r) for r in table[lost].to_numpy()],
+        }
+    )
 
 
 def _million_interval(diff: float, lo: float, hi: float) -> str:
@@ -223,15 +257,32 @@ def compare(
     table = paired_kpi_table(series, ref, days_kpi)
     reported = read_reported(REPORTED) if REPORTED.exists() else None
     level = int(days_kpi.removeprefix("days_to_").removesuffix("pct")) / 100
-    compare_chart(bands, metric, group, out / "compare.png",
-                  replicates=int(min(len(s.kpis) for s in series)), reported=reported,
-                  events=policy_events(scenario_of(series[0].folder)),
-                  target=Target(level, by))
+    compare_chart(
+        bands,
+        metric,
+        group,
+        out / "compare.png",
+        replicates=int(min(len(s.kpis) for s in series)),
+        reported=reported,
+        events=policy_events(scenario_of(series[0].folder)),
+        target=Target(level, by),
+    )
     table.to_csv(out / "compare_kpis.csv", index=False)
-    (out / "compare.json").write_text(json.dumps({
-        "inputs": [str(Path(f).resolve()) for f in folders], "metric": metric, "group": group,
-        "points": points, "reference": ref, "days_kpi": days_kpi,
-        "by": by.isoformat() if by else None, "created": datetime.now().isoformat(),
-    }, indent=2) + "\n")
+    (out / "compare.json").write_text(
+        json.dumps(
+            {
+                "inputs": [str(Path(f).resolve()) for f in folders],
+                "metric": metric,
+                "group": group,
+                "points": points,
+                "reference": ref,
+                "days_kpi": days_kpi,
+                "by": by.isoformat() if by else None,
+                "created": datetime.now().isoformat(),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     bands.rename(columns={"scenario": "series"}).to_csv(out / "compare_curves.csv", index=False)
     return Comparison(out, table, ref)

@@ -115,8 +115,11 @@ def _expand(c: Change) -> list[Change]:
     """Two dated schedules -> one change per date whose value differs."""
     if isinstance(c.a, dict) and isinstance(c.b, dict) and _is_schedule(c.a | c.b):
         dates = sorted(set(c.a) | set(c.b))
-        return [Change(f"{c.key}[{d}]", c.a.get(d, MISSING), c.b.get(d, MISSING))
-                for d in dates if c.a.get(d, MISSING) != c.b.get(d, MISSING)]
+        return [
+            Change(f"{c.key}[{d}]", c.a.get(d, MISSING), c.b.get(d, MISSING))
+            for d in dates
+            if c.a.get(d, MISSING) != c.b.get(d, MISSING)
+        ]
     return [c]
 
 

@@ -137,8 +137,16 @@ def build_economy(sc: Scenario, rng: np.random.Generator) -> Economy:
     compound_district = _compounds(sc, districts)
     workers = _build_workers(sc, rng, firms, compound_district)
     return Economy(
-        firms, links, slots, workers, ext_chain, ext_region, ext_capacity,
-        compound_district, chains, districts,
+        firms,
+        links,
+        slots,
+        workers,
+        ext_chain,
+        ext_region,
+        ext_capacity,
+        compound_district,
+        chains,
+        districts,
     )
 
 
@@ -241,8 +249,21 @@ def _build_firms(sc: Scenario, rng, chains: list[str], districts: list[str]) -> 
         priority[names.index(a.name)] = a.city_priority
         key[names.index(a.name)] = a.key_channel
     return Firms(
-        chain, tier, district, batch, continuing, output, staff, min_crew, bed_count,
-        np.round(seats * sim).astype(np.int64), inventory, names, units, priority, key,
+        chain,
+        tier,
+        district,
+        batch,
+        continuing,
+        output,
+        staff,
+        min_crew,
+        bed_count,
+        np.round(seats * sim).astype(np.int64),
+        inventory,
+        names,
+        units,
+        priority,
+        key,
     )
 
 
@@ -314,8 +335,11 @@ def _build_links(
     n = firms.n
     by_chain = [np.flatnonzero(firms.chain == c) for c in range(len(chains))]
     regions = [r.name for r in sc.external.regions]
-    sole = {firms.names.index(a.name): regions.index(a.critical_source)
-            for a in sc.anchors if a.critical_source}
+    sole = {
+        firms.names.index(a.name): regions.index(a.critical_source)
+        for a in sc.anchors
+        if a.critical_source
+    }
     slot_firm, slot_crit, slot_coef = [], [], []
     sup, slot_of, share = [], [], []
     n_slots = 0
@@ -375,8 +399,11 @@ def _build_links(
         if a.critical_stock_days is not None:
             days[(s_firm == firms.names.index(a.name)) & (s_crit == 0)] = a.critical_stock_days
     slots = Slots(
-        s_firm.astype(np.int32), s_crit, s_coef[order_s],
-        np.bincount(slot_a, minlength=n_slots).astype(np.int8), days,
+        s_firm.astype(np.int32),
+        s_crit,
+        s_coef[order_s],
+        np.bincount(slot_a, minlength=n_slots).astype(np.int8),
+        days,
     )
     cust_a = slots.firm[slot_a].astype(np.int64)
     coef_a = slots.coefficient[slot_a] * share_a
@@ -407,9 +434,17 @@ def _build_links(
     order = np.lexsort((supplier, np.where(slot < 0, n_slots, slot)))
     order = order[np.argsort(np.where(customer[order] < 0, n, customer[order]), kind="stable")]
     links = Links(
-        supplier[order], customer[order], route[order], criticality[order],
-        coefficient[order], flow[order], truck_value[order], fleet[order], transit[order],
-        slot[order], link_share[order],
+        supplier[order],
+        customer[order],
+        route[order],
+        criticality[order],
+        coefficient[order],
+        flow[order],
+        truck_value[order],
+        fleet[order],
+        transit[order],
+        slot[order],
+        link_share[order],
     )
     return links, slots
 

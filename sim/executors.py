@@ -92,8 +92,9 @@ class LocalPoolExecutor:
         self.jobs = jobs or available_cores()
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["sim.sweep_run"])
-        self._pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=worker_init,
-                                         initargs=(os.getpid(),))
+        self._pool = ProcessPoolExecutor(
+            self.jobs, mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),)
+        )
 
     def map_unordered(self, fn, tasks):
         def wait_any(futures):
@@ -179,7 +180,11 @@ def capped_jobs(jobs: int | None) -> int:
     """``--jobs``, at most the cores available (more processes only compete for them)."""
     cores = available_cores()
     if jobs is not None and jobs > cores:
-        warnings.warn(FugongWarning(f"--jobs {jobs} is more than the {cores} core(s) available; "
-                                    f"using {cores}"), stacklevel=2)
+        warnings.warn(
+            FugongWarning(
+                f"--jobs {jobs} is more than the {cores} core(s) available; using {cores}"
+            ),
+            stacklevel=2,
+        )
         return cores
     return jobs or cores

@@ -30,14 +30,17 @@ def load_timeseries(folder: Path, groups: list[str] = (), metrics: list[str] = (
             values = ts[column].unique()
             keep = [v for v in values if any(fnmatch.fnmatchcase(v, p) for p in patterns)]
             if not keep:
-                raise FugongError(f"--{column} {', '.join(patterns)}: matches none of "
-                                  f"{', '.join(sorted(values)[:12])}, ...")
+                raise FugongError(
+                    f"--{column} {', '.join(patterns)}: matches none of "
+                    f"{', '.join(sorted(values)[:12])}, ..."
+                )
             ts = ts[ts[column].isin(keep)]
     return ts
 
 
-def export(folder: Path, fmt: str, out: Path | None = None, groups: list[str] = (),
-           metrics: list[str] = ()) -> Path:
+def export(
+    folder: Path, fmt: str, out: Path | None = None, groups: list[str] = (), metrics: list[str] = ()
+) -> Path:
     """Write the export file (default `<folder>/timeseries.csv` or `<folder>/<name>.xlsx`)."""
     folder = Path(folder)
     ts = load_timeseries(folder, groups, metrics)
@@ -49,19 +52,28 @@ def export(folder: Path, fmt: str, out: Path | None = None, groups: list[str] = 
         raise FugongError(f"--format {fmt}: expected csv or xlsx")
     path = Path(out) if out else folder / f"{folder.name}.xlsx"
     keys = [c for c in ("scenario", "point") if c in ts.columns]
-    medians = ts.groupby([*keys, "date", "group", "metric"])["value"].median().unstack(
-        ["group", "metric"])
-    medians.columns = [f"{labels.series(m, g)} [{labels.metric(m).unit}]"
-                       for g, m in medians.columns]
+    medians = (
+        ts.groupby([*keys, "date", "group", "metric"])["value"]
+        .median()
+        .unstack(["group", "metric"])
+    )
+    medians.columns = [
+        f"{labels.series(m, g)} [{labels.metric(m).unit}]" for g, m in medians.columns
+    ]
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
         _sheets(folder, xl)
         medians.reset_index().to_excel(xl, sheet_name="medians", index=False)
         if len(ts) <= EXCEL_ROWS:
             ts.to_excel(xl, sheet_name="timeseries", index=False)
         else:
-            pd.DataFrame({"note": [f"{len(ts):,} rows do not fit in a sheet; export as CSV or "
-                                   "filter with --group/--metric"]}).to_excel(
-                xl, sheet_name="timeseries", index=False)
+            pd.DataFrame(
+                {
+                    "note": [
+                        f"{len(ts):,} rows do not fit in a sheet; export as CSV or "
+                        "filter with --group/--metric"
+                    ]
+                }
+            ).to_excel(xl, sheet_name="timeseries", index=False)
     return path
 
 

@@ -82,14 +82,21 @@ def frontier(
         d = days[days["point"] == point]
         never = d["days"].isna().to_numpy()
         median = median_censored(d["days"], never)
-        rows.append({
-            "point": point, x: lever[x], y: lever[y], "label": plan.label(point),
-            "replicates": len(d), "median_days": median,
-            "p10_days": _quantile(d["days"], never, 0.1),
-            "p90_days": _quantile(d["days"], never, 0.9),
-            "share_meeting": float(np.mean(d["days"].fillna(np.inf) <= target)) if len(d)
-            else np.nan,
-        })
+        rows.append(
+            {
+                "point": point,
+                x: lever[x],
+                y: lever[y],
+                "label": plan.label(point),
+                "replicates": len(d),
+                "median_days": median,
+                "p10_days": _quantile(d["days"], never, 0.1),
+                "p90_days": _quantile(d["days"], never, 0.9),
+                "share_meeting": float(np.mean(d["days"].fillna(np.inf) <= target))
+                if len(d)
+                else np.nan,
+            }
+        )
     table = pd.DataFrame(rows)
     table["meets"] = table["median_days"] <= target
     table["cost"] = sum(w * table[k] / table[k].max() for k, w in costs.items())
@@ -99,18 +106,21 @@ def frontier(
     out = Path(out) if out else folder / "frontier"
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "frontier.csv", index=False)
-    title = (f"{labels.group(group)}: days to {level:.0%} utilization "
-             f"(target: by {by:%d %b %Y}, {target} days after the first lockdown)")
+    title = (
+        f"{labels.group(group)}: days to {level:.0%} utilization "
+        f"(target: by {by:%d %b %Y}, {target} days after the first lockdown)"
+    )
     _heatmap(table, x, y, target, title, plan, by, out / "frontier.png")
     return Frontier(table, target, out)
 
 
 def _days(folder: Path, group: str, level: float, start: np.datetime64) -> pd.DataFrame:
     """Days to the level for every run, from the stored utilization series."""
-    ts = pd.read_parquet(folder / "timeseries.parquet",
-                         filters=[("metric", "==", "capacity_utilization"),
-                                  ("group", "==", group)],
-                         columns=["point", "replicate", "date", "value"])
+    ts = pd.read_parquet(
+        folder / "timeseries.parquet",
+        filters=[("metric", "==", "capacity_utilization"), ("group", "==", group)],
+        columns=["point", "replicate", "date", "value"],
+    )
     if ts.empty:
         raise FugongError(f"no capacity_utilization of group '{group}' in {folder}")
     rows = []
@@ -118,8 +128,9 @@ def _days(folder: Path, group: str, level: float, start: np.datetime64) -> pd.Da
         g = g.sort_values("date")
         dates = g["date"].to_numpy().astype("datetime64[D]")
         first = int(np.searchsorted(dates, start))
-        rows.append({"point": point, "replicate": rep,
-                     "days": days_to(g["value"].to_numpy(), first, level)})
+        rows.append(
+            {"point": point, "replicate": rep, "days": days_to(g["value"].to_numpy(), first, level)}
+        )
     return pd.DataFrame(rows)
 
 
@@ -136,13 +147,14 @@ def _pareto(table: pd.DataFrame, x: str, y: str) -> pd.Series:
     ok = table[table["meets"]]
     flags = []
     for _, r in table.iterrows():
-        dominated = ((ok[x] <= r[x]) & (ok[y] <= r[y]) & ((ok[x] < r[x]) | (ok[y] < r[y])))
+        dominated = (ok[x] <= r[x]) & (ok[y] <= r[y]) & ((ok[x] < r[x]) | (ok[y] < r[y]))
         flags.append(bool(r["meets"]) and not dominated.any())
     return pd.Series(flags, index=table.index)
 
 
-def _heatmap(table: pd.DataFrame, x: str, y: str, target: int, title: str, plan, by: date,
-             path: Path) -> None:
+def _heatmap(
+    table: pd.DataFrame, x: str, y: str, target: int, title: str, plan, by: date, path: Path
+) -> None:
     """Median days per cell with the share of replicates meeting the target; the cells that
     meet it are outlined in red, frontier cells boxed in white, the cheapest starred in a
     corner, so no mark hides a number."""
@@ -152,23 +164,45 @@ def _heatmap(table: pd.DataFrame, x: str, y: str, target: int, title: str, plan,
     z = grid.reindex(index=ys, columns=xs).to_numpy(float)
     fig = Figure(figsize=(9.5, 7.4), layout="constrained")
     ax = fig.add_subplot()
-    ax.add_patch(Rectangle((-0.5, -0.5), len(xs), len(ys), facecolor="0.85", hatch="//",
-                           edgecolor="0.6", lw=0, zorder=0))
-    image = ax.imshow(np.ma.masked_invalid(z), origin="lower", cmap="viridis_r",
-                      aspect="auto", zorder=1)
+    ax.add_patch(
+        Rectangle(
+            (-0.5, -0.5),
+            len(xs),
+            len(ys),
+            facecolor="0.85",
+            hatch="//",
+            edgecolor="0.6",
+            lw=0,
+            zorder=0,
+        )
+    )
+    image = ax.imshow(
+        np.ma.masked_invalid(z), origin="lower", cmap="viridis_r", aspect="auto", zorder=1
+    )
     fig.colorbar(image, ax=ax, label="median days from the first lockdown")
     for (i, j), v in np.ndenumerate(z):
         row = cells.loc[(ys[i], xs[j])]
         dark = not np.isnan(v) and image.norm(v) > 0.5  # viridis_r is dark at high values
         met = round(row["share_meeting"] * row["replicates"])
-        ax.text(j, i, f"{'never' if np.isnan(v) else f'{v:.0f} days'}\n"
-                f"{met} of {row['replicates']} met", ha="center", va="center", fontsize=8,
-                color="white" if dark else "black", zorder=3, linespacing=1.4)
+        ax.text(
+            j,
+            i,
+            f"{'never' if np.isnan(v) else f'{v:.0f} days'}\n{met} of {row['replicates']} met",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if dark else "black",
+            zorder=3,
+            linespacing=1.4,
+        )
         if row["meets"]:
             _outline(ax, i, j, z, target)
         if row["pareto"]:
-            ax.add_patch(Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False,
-                                   edgecolor="white", lw=1.8, zorder=5))
+            ax.add_patch(
+                Rectangle(
+                    (j - 0.45, i - 0.45), 0.9, 0.9, fill=False, edgecolor="white", lw=1.8, zorder=5
+                )
+            )
         if row["cheapest"]:
             ax.plot(j + 0.36, i + 0.33, marker="*", color=TARGET, ms=12, mec="white", zorder=6)
     ax.set_xticks(range(len(xs)), [_level(plan, x, v, by) for v in xs], fontsize=8)
@@ -176,10 +210,14 @@ def _heatmap(table: pd.DataFrame, x: str, y: str, target: int, title: str, plan,
     ax.set_xlabel(_axis_label(plan, x, by))
     ax.set_ylabel(_axis_label(plan, y, by))
     ax.set_title(title, fontsize=11)
-    fig.supxlabel(f"Red outline: the median reaches the level within {target} days; white "
-                  "boxes: combinations on the frontier (no cheaper one meets it);\nstar: "
-                  "cheapest meeting the target; hatched: never reached; 'k of N met': "
-                  "replicates reaching the level by the date.", fontsize=8, color="0.35")
+    fig.supxlabel(
+        f"Red outline: the median reaches the level within {target} days; white "
+        "boxes: combinations on the frontier (no cheaper one meets it);\nstar: "
+        "cheapest meeting the target; hatched: never reached; 'k of N met': "
+        "replicates reaching the level by the date.",
+        fontsize=8,
+        color="0.35",
+    )
     fig.savefig(path, dpi=110)
 
 
@@ -188,17 +226,27 @@ TARGET = "#c0392b"
 
 def _outline(ax, i: int, j: int, z: np.ndarray, target: int) -> None:
     """Red edges of cell (i, j) that border a cell not meeting the target (or the edge)."""
+
     def meets(a: int, b: int) -> bool:
         inside = 0 <= a < z.shape[0] and 0 <= b < z.shape[1]
         return inside and not np.isnan(z[a, b]) and z[a, b] <= target
 
-    for (di, dj), seg in {(-1, 0): ((-0.5, -0.5), (0.5, -0.5)), (1, 0): ((-0.5, 0.5), (0.5, 0.5)),
-                          (0, -1): ((-0.5, -0.5), (-0.5, 0.5)),
-                          (0, 1): ((0.5, -0.5), (0.5, 0.5))}.items():
+    for (di, dj), seg in {
+        (-1, 0): ((-0.5, -0.5), (0.5, -0.5)),
+        (1, 0): ((-0.5, 0.5), (0.5, 0.5)),
+        (0, -1): ((-0.5, -0.5), (-0.5, 0.5)),
+        (0, 1): ((0.5, -0.5), (0.5, 0.5)),
+    }.items():
         if not meets(i + di, j + dj):
             (x0, y0), (x1, y1) = seg
-            ax.plot([j + x0, j + x1], [i + y0, i + y1], color=TARGET, lw=2.5, zorder=4,
-                    solid_capstyle="round")
+            ax.plot(
+                [j + x0, j + x1],
+                [i + y0, i + y1],
+                color=TARGET,
+                lw=2.5,
+                zorder=4,
+                solid_capstyle="round",
+            )
 
 
 def absolute(plan, key: str, value: float, on: date) -> float | None:

@@ -6,8 +6,18 @@ import numpy as np
 import pandas as pd
 
 THRESHOLDS = (0.5, 0.8, 0.9)
-KPI_GROUPS = ("all", "chain:automobile", "chain:integrated_circuits", "chain:biomedicine",
-              "chain:chemicals", "chain:other", "batch:1", "batch:2", "batch:3", "batch:none")
+KPI_GROUPS = (
+    "all",
+    "chain:automobile",
+    "chain:integrated_circuits",
+    "chain:biomedicine",
+    "chain:chemicals",
+    "chain:other",
+    "batch:1",
+    "batch:2",
+    "batch:3",
+    "batch:none",
+)
 SMOOTH_DAYS = 7  # utilization is judged on a trailing 7-day mean
 
 
@@ -57,8 +67,13 @@ def summarize(ts: pd.DataFrame, lockdown_start) -> pd.DataFrame:
 
 def headline_kpis(summary: pd.DataFrame) -> pd.DataFrame:
     """Median over replicates of the headline KPIs for the main groups."""
-    cols = ["days_to_50pct", "days_to_80pct", "days_to_90pct", "output_lost_days",
-            "min_utilization"]
+    cols = [
+        "days_to_50pct",
+        "days_to_80pct",
+        "days_to_90pct",
+        "output_lost_days",
+        "min_utilization",
+    ]
     s = summary[summary.group.isin(KPI_GROUPS)]
     table = s.groupby("group", sort=False)[cols].median()
     return table.reindex([g for g in KPI_GROUPS if g in table.index])

@@ -107,7 +107,12 @@ class RecoveryModel(mesa.Model):
         self.calendar = PolicyCalendar(sc, self.economy, self.rng)
         f = self.economy.firms
         self.workforce = Workforce(
-            sc, self.economy.workers, f.beds, f.seats, f.min_crew, self.rng,
+            sc,
+            self.economy.workers,
+            f.beds,
+            f.seats,
+            f.min_crew,
+            self.rng,
             centralized_return(sc, self.economy, self.calendar.dates),
         )
         self.workforce.model = self
@@ -301,8 +306,12 @@ class RecoveryModel(mesa.Model):
 
 
 MODEL_REPORTERS = (
-    "capacity_utilization", "resumption_rate", "staff_on_site", "permits_issued_cum",
-    "passes_issued", "truck_trips_index",
+    "capacity_utilization",
+    "resumption_rate",
+    "staff_on_site",
+    "permits_issued_cum",
+    "passes_issued",
+    "truck_trips_index",
 )
 CHAIN_REPORTERS = ("capacity_utilization", "staff_on_site")
 AUTHORITY_REPORTERS = {

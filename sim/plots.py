@@ -30,21 +30,47 @@ DPI = 110
 SIZE = (11.0, 6.4)
 LINESTYLES = ("-", "--", ":", "-.")
 PALETTE = (
-    "tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple",
-    "tab:brown", "tab:pink", "tab:olive", "tab:cyan",
+    "tab:blue",
+    "tab:orange",
+    "tab:green",
+    "tab:red",
+    "tab:purple",
+    "tab:brown",
+    "tab:pink",
+    "tab:olive",
+    "tab:cyan",
 )
 ALL_COLOR = "black"
 OTHER_COLOR = "0.45"
 TARGET_COLOR = "#c0392b"
 CHAINS = ("automobile", "integrated_circuits", "biomedicine", "chemicals", "other")
 BOUNDS = (  # sim.agents.enterprise.BOUND: labour split by the gate keeping staff home
-    "approval", "capacity", "isolation", "rotation", "compound", "test", "permit",
-    "bed_or_seat", "away", "inputs", "logistics", "demand",
+    "approval",
+    "capacity",
+    "isolation",
+    "rotation",
+    "compound",
+    "test",
+    "permit",
+    "bed_or_seat",
+    "away",
+    "inputs",
+    "logistics",
+    "demand",
 )
 BOUND_COLORS = {  # labour causes in blues and greens, the rest as before
-    "approval": "#8e6bbf", "capacity": "#59a14f", "isolation": "#c6dbef", "rotation": "#bcbd22",
-    "compound": "#1b2f6b", "test": "#9ecae1", "permit": "#3b7dc4", "bed_or_seat": "#e15759",
-    "away": "#17becf", "inputs": "#f28e2b", "logistics": "#a0522d", "demand": "#9c9c9c",
+    "approval": "#8e6bbf",
+    "capacity": "#59a14f",
+    "isolation": "#c6dbef",
+    "rotation": "#bcbd22",
+    "compound": "#1b2f6b",
+    "test": "#9ecae1",
+    "permit": "#3b7dc4",
+    "bed_or_seat": "#e15759",
+    "away": "#17becf",
+    "inputs": "#f28e2b",
+    "logistics": "#a0522d",
+    "demand": "#9c9c9c",
 }
 SYMBOL = {">=": "≥", "<=": "≤", "~": "≈", "range": "±"}
 REPORTED_COLUMNS = ["date", "date_end", "metric", "group", "value", "bound", "tolerance", "unit"]
@@ -125,7 +151,11 @@ class Plotter:
         return True
 
     def mark(
-        self, ax: Axes, metrics: set[str], colors: dict[tuple[str, str], str], others: bool,
+        self,
+        ax: Axes,
+        metrics: set[str],
+        colors: dict[tuple[str, str], str],
+        others: bool,
         percent: bool = False,
     ) -> None:
         """Reported figures for `metrics`: in the series colour when the group is drawn,
@@ -158,20 +188,40 @@ class Plotter:
         self.mark(ax, {s.metric for s in p.series}, colors, p.others, p.percent)
         ax.set_title(p.title, loc="left", fontsize=10)
         target = Target(p.level, self.target.by) if p.level is not None else Target()
-        self.decorate(ax, p.ylabel, label_events=label_events, thousands=p.thousands,
-                      percent=p.percent, target=target)
+        self.decorate(
+            ax,
+            p.ylabel,
+            label_events=label_events,
+            thousands=p.thousands,
+            percent=p.percent,
+            target=target,
+        )
         handles = [Line2D([], [], color=s.color, lw=1.8, label=s.label) for s in drawn]
         handles += self.scenario_handles()
         if legend and handles:
-            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                      fontsize=8, frameon=False)
+            ax.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                fontsize=8,
+                frameon=False,
+            )
 
-    def decorate(self, ax: Axes, ylabel: str, *, label_events: bool, thousands: bool,
-                 percent: bool = False, target: Target = Target(), top: float | None = None,
-                 ) -> None:
+    def decorate(
+        self,
+        ax: Axes,
+        ylabel: str,
+        *,
+        label_events: bool,
+        thousands: bool,
+        percent: bool = False,
+        target: Target = Target(),
+        top: float | None = None,
+    ) -> None:
         """Policy events, target lines, date axis, y label and limits (room for labels)."""
-        rows = _events(ax, self.events, self.start, self.end, numbered=self.numbered,
-                       label=label_events)
+        rows = _events(
+            ax, self.events, self.start, self.end, numbered=self.numbered, label=label_events
+        )
         self.targeted |= _target_lines(ax, target)
         ax.set_xlim(self.start, self.end)
         _headroom(ax, rows, top)
@@ -189,8 +239,9 @@ class Plotter:
     def scenario_handles(self) -> list[Line2D]:
         if len(self.scenarios) < 2:
             return []
-        return [Line2D([], [], color="0.45", lw=1.2, ls=self.styles[s], label=s)
-                for s in self.scenarios]
+        return [
+            Line2D([], [], color="0.45", lw=1.2, ls=self.styles[s], label=s) for s in self.scenarios
+        ]
 
     def figure(self, nrows: int, ncols: int, title: str, height: float = SIZE[1]) -> Figure:
         self.marked = 0
@@ -206,8 +257,10 @@ class Plotter:
     def footnote(self, fig: Figure, lead: str | None = None) -> None:
         parts = [lead or spread_note(self.replicates)]
         if self.marked:
-            parts.append("Markers: reported (▲ at least, ▼ at most, ● about ± tolerance, "
-                         "◆ range; bar = period).")
+            parts.append(
+                "Markers: reported (▲ at least, ▼ at most, ● about ± tolerance, "
+                "◆ range; bar = period)."
+            )
         if self.targeted:
             parts.append("Red dotted: target.")
         parts.append(_event_note(self.events, self.numbered))
@@ -254,9 +307,13 @@ def compare_chart(
     series), reported figures as markers, policy dates and target lines."""
     table = bands.assign(date=pd.to_datetime(bands["date"]))
     measure = labels.metric(metric)
-    p = plotter(pd.DataFrame(columns=["scenario", "replicate", "date", "group", "metric",
-                                       "value"]), reported, events, target,
-                 span=(table["date"].min(), table["date"].max()))
+    p = plotter(
+        pd.DataFrame(columns=["scenario", "replicate", "date", "group", "metric", "value"]),
+        reported,
+        events,
+        target,
+        span=(table["date"].min(), table["date"].max()),
+    )
     p.replicates = replicates
     fig = p.figure(1, 1, labels.series(metric, group))
     ax = fig.axes[0]
@@ -275,17 +332,33 @@ def compare_chart(
         colors[(metric, group)] = "black"
     p.mark(ax, {metric}, colors, others=False, percent=measure.share)
     level = target.level if metric == "capacity_utilization" else None
-    p.decorate(ax, measure.unit or measure.name, label_events=True, thousands=not measure.share,
-               percent=measure.share, target=Target(level, target.by))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
-              frameon=False, title="series", title_fontsize=8)
+    p.decorate(
+        ax,
+        measure.unit or measure.name,
+        label_events=True,
+        thousands=not measure.share,
+        percent=measure.share,
+        target=Target(level, target.by),
+    )
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+        title="series",
+        title_fontsize=8,
+    )
     p.footnote(fig)
     fig.savefig(path, dpi=DPI)
 
 
 def plotter(
-    ts: pd.DataFrame, reported: pd.DataFrame | None, events: Iterable[tuple[date, str]],
-    target: Target = Target(), span: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    ts: pd.DataFrame,
+    reported: pd.DataFrame | None,
+    events: Iterable[tuple[date, str]],
+    target: Target = Target(),
+    span: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> Plotter:
     ts = ts.loc[~ts["group"].astype(str).str.startswith("district:")]
     ts = ts.assign(date=pd.to_datetime(ts["date"]))
@@ -328,8 +401,15 @@ def _spread_columns(replicates: int) -> tuple[str, str]:
     return ("p10", "p90") if replicates >= QUANTILE_MIN_REPLICATES else ("min", "max")
 
 
-def _events(ax: Axes, events: list[tuple[pd.Timestamp, str]], start: pd.Timestamp,
-            end: pd.Timestamp, *, numbered: bool, label: bool) -> int:
+def _events(
+    ax: Axes,
+    events: list[tuple[pd.Timestamp, str]],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    *,
+    numbered: bool,
+    label: bool,
+) -> int:
     """Dashed policy lines; labels (text, or numbers when `numbered`) horizontally at the
     top, each in the first row where it does not overlap another. Returns the rows used."""
     for x, _ in events:
@@ -352,11 +432,19 @@ def _events(ax: Axes, events: list[tuple[pd.Timestamp, str]], start: pd.Timestam
         if row == len(right_edges):
             right_edges.append(0.0)
         right_edges[row] = lo + w
-        ax.annotate(text, (mdates.date2num(x), 1.0), xycoords=ax.get_xaxis_transform(),
-                    xytext=(-2 if left_side else 2, -3 - row * EVENT_FONT * 1.7),
-                    textcoords="offset points", ha="right" if left_side else "left",
-                    va="top", fontsize=EVENT_FONT, color="0.15", zorder=7,
-                    bbox={"fc": "white", "alpha": 0.85, "lw": 0, "pad": 0.6})
+        ax.annotate(
+            text,
+            (mdates.date2num(x), 1.0),
+            xycoords=ax.get_xaxis_transform(),
+            xytext=(-2 if left_side else 2, -3 - row * EVENT_FONT * 1.7),
+            textcoords="offset points",
+            ha="right" if left_side else "left",
+            va="top",
+            fontsize=EVENT_FONT,
+            color="0.15",
+            zorder=7,
+            bbox={"fc": "white", "alpha": 0.85, "lw": 0, "pad": 0.6},
+        )
     return len(right_edges)
 
 
@@ -365,8 +453,9 @@ def _event_note(events: list[tuple[pd.Timestamp, str]], numbered: bool) -> str:
         return ""
     if not numbered:
         return "Dashed: policy dates."
-    listed = "; ".join(f"{i} {text} ({d.day} {d:%b})" for i, (d, text) in
-                       enumerate(events, start=1))
+    listed = "; ".join(
+        f"{i} {text} ({d.day} {d:%b})" for i, (d, text) in enumerate(events, start=1)
+    )
     return f"Dashed: policy dates: {listed}."
 
 
@@ -384,15 +473,28 @@ def _target_lines(ax: Axes, target: Target) -> bool:
     """Red dotted lines at the target level and date; True if any was drawn."""
     if target.level is not None:
         ax.axhline(target.level, color=TARGET_COLOR, ls=":", lw=1.3, zorder=4)
-        ax.annotate(f"target {target.level:.0%}", (0.0, target.level),
-                    xycoords=ax.get_yaxis_transform(), xytext=(3, 2), textcoords="offset points",
-                    fontsize=7, color=TARGET_COLOR, va="bottom")
+        ax.annotate(
+            f"target {target.level:.0%}",
+            (0.0, target.level),
+            xycoords=ax.get_yaxis_transform(),
+            xytext=(3, 2),
+            textcoords="offset points",
+            fontsize=7,
+            color=TARGET_COLOR,
+            va="bottom",
+        )
     if target.by is not None:
         x = pd.Timestamp(target.by)
         ax.axvline(x, color=TARGET_COLOR, ls=":", lw=1.3, zorder=4)
-        ax.annotate(f"by {x.day} {x:%b}", (mdates.date2num(x), 0.0),
-                    xycoords=ax.get_xaxis_transform(), xytext=(3, 3),
-                    textcoords="offset points", fontsize=7, color=TARGET_COLOR)
+        ax.annotate(
+            f"by {x.day} {x:%b}",
+            (mdates.date2num(x), 0.0),
+            xycoords=ax.get_xaxis_transform(),
+            xytext=(3, 3),
+            textcoords="offset points",
+            fontsize=7,
+            color=TARGET_COLOR,
+        )
     return target.level is not None or target.by is not None
 
 
@@ -417,16 +519,37 @@ def _marker(ax: Axes, row, color: str, label: str | None = None) -> None:
     if row.bound in (">=", "<="):
         up = row.bound == ">="
         ax.plot([x], [v], marker="^" if up else "v", **style)
-        ax.annotate("", xy=(x, v), xytext=(0, 16 if up else -16), textcoords="offset points",
-                    arrowprops={"arrowstyle": "<-", "color": color, "lw": 1.3})
+        ax.annotate(
+            "",
+            xy=(x, v),
+            xytext=(0, 16 if up else -16),
+            textcoords="offset points",
+            arrowprops={"arrowstyle": "<-", "color": color, "lw": 1.3},
+        )
     elif pd.isna(row.date_end):
-        ax.errorbar([x], [v], yerr=[tol], fmt="o" if row.bound == "~" else "D", capsize=3,
-                    elinewidth=1.2, ecolor=color, **style)
+        ax.errorbar(
+            [x],
+            [v],
+            yerr=[tol],
+            fmt="o" if row.bound == "~" else "D",
+            capsize=3,
+            elinewidth=1.2,
+            ecolor=color,
+            **style,
+        )
     if label:
         dy = {">=": -10, "<=": 10}.get(row.bound, 0)
-        ax.annotate(label, (mdates.date2num(x), v), xytext=(7, dy), textcoords="offset points",
-                    va="center", fontsize=7, color="0.25", zorder=7,
-                    bbox={"fc": "white", "alpha": 0.8, "lw": 0, "pad": 0.5})
+        ax.annotate(
+            label,
+            (mdates.date2num(x), v),
+            xytext=(7, dy),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+            color="0.25",
+            zorder=7,
+            bbox={"fc": "white", "alpha": 0.8, "lw": 0, "pad": 0.5},
+        )
 
 
 def colored(groups: list[str]) -> list[tuple[str, str]]:
@@ -468,19 +591,37 @@ def calibration_chart(history: pd.DataFrame, importance: dict[str, float], path:
     ax1, ax2 = fig.subplots(1, 2, width_ratios=(1.4, 1.0))
     done = history[history["state"] == "COMPLETE"].sort_values("trial")
     failed = history[history["state"] == "FAIL"]
-    ax1.plot(done["trial"], done["loss"], "o", ms=4, alpha=0.6, color=PALETTE[0],
-             label=f"trial ({len(done)} complete)")
-    ax1.step(done["trial"], done["loss"].cummin(), where="post", color=PALETTE[1],
-             label="best so far")
+    ax1.plot(
+        done["trial"],
+        done["loss"],
+        "o",
+        ms=4,
+        alpha=0.6,
+        color=PALETTE[0],
+        label=f"trial ({len(done)} complete)",
+    )
+    ax1.step(
+        done["trial"], done["loss"].cummin(), where="post", color=PALETTE[1], label="best so far"
+    )
     if len(done) and (done["loss"] > 0).all() and done["loss"].max() > 20 * done["loss"].min():
         ax1.set_yscale("log")
     ax1.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.4g}"))
     if len(failed):
         top = done["loss"].max() if len(done) else 1.0
-        ax1.plot(failed["trial"], [top] * len(failed), "x", color=TARGET_COLOR, ms=7,
-                 label=f"failed ({len(failed)}), drawn at the top")
-        fig.supxlabel(f"Failed trials: {len(failed)} of {len(history)}; first reason: "
-                      f"{_first_reason(failed)}", fontsize=8, color="0.35")
+        ax1.plot(
+            failed["trial"],
+            [top] * len(failed),
+            "x",
+            color=TARGET_COLOR,
+            ms=7,
+            label=f"failed ({len(failed)}), drawn at the top",
+        )
+        fig.supxlabel(
+            f"Failed trials: {len(failed)} of {len(history)}; first reason: "
+            f"{_first_reason(failed)}",
+            fontsize=8,
+            color="0.35",
+        )
     ax1.xaxis.get_major_locator().set_params(integer=True)
     ax1.set(xlabel="trial", ylabel="loss (bound-aware, lower is better)")
     ax1.set_title("Calibration history", loc="left", fontsize=10)
@@ -488,13 +629,23 @@ def calibration_chart(history: pd.DataFrame, importance: dict[str, float], path:
     ax1.grid(alpha=0.3, lw=0.5)
     if importance:
         keys = list(importance)[::-1]
-        ax2.barh([labels.lever(k.removeprefix("param:")) for k in keys],
-                 [importance[k] for k in keys], color=PALETTE[0])
+        ax2.barh(
+            [labels.lever(k.removeprefix("param:")) for k in keys],
+            [importance[k] for k in keys],
+            color=PALETTE[0],
+        )
         ax2.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
         ax2.set_xlabel("share of the loss variance (fANOVA)")
     else:
-        ax2.text(0.5, 0.5, "too few complete trials\nfor parameter importance",
-                 ha="center", va="center", transform=ax2.transAxes, color="0.4")
+        ax2.text(
+            0.5,
+            0.5,
+            "too few complete trials\nfor parameter importance",
+            ha="center",
+            va="center",
+            transform=ax2.transAxes,
+            color="0.4",
+        )
         ax2.set_axis_off()
     ax2.set_title("Parameter importance", loc="left", fontsize=10)
     fig.savefig(path, dpi=DPI)
@@ -506,9 +657,17 @@ def _first_reason(failed: pd.DataFrame) -> str:
     return reason if len(reason) <= 160 else reason[:157] + "..."
 
 
-def plot_series(timeseries: pd.DataFrame, metric: str, groups: list[str], *, ax: Axes | None = None,
-                events: Iterable[tuple[date, str]] = (), level: float | None = None,
-                by: date | None = None, title: str = "") -> Axes:
+def plot_series(
+    timeseries: pd.DataFrame,
+    metric: str,
+    groups: list[str],
+    *,
+    ax: Axes | None = None,
+    events: Iterable[tuple[date, str]] = (),
+    level: float | None = None,
+    by: date | None = None,
+    title: str = "",
+) -> Axes:
     """Median and spread of one metric for several groups on one axes (a new figure if none
     is given), with policy dates and optional target lines; for notebooks."""
     measure = labels.metric(metric)
@@ -521,8 +680,14 @@ def plot_series(timeseries: pd.DataFrame, metric: str, groups: list[str], *, ax:
     for group, color in zip(groups, PALETTE * 3, strict=False):
         if p.draw(ax, Line(metric, group, labels.group(group), color)):
             ax.plot([], [], color=color, label=labels.group(group))
-    p.decorate(ax, measure.unit or measure.name, label_events=True,
-               thousands=not measure.share, percent=measure.share, target=p.target)
+    p.decorate(
+        ax,
+        measure.unit or measure.name,
+        label_events=True,
+        thousands=not measure.share,
+        percent=measure.share,
+        target=p.target,
+    )
     ax.set_title(f"{title}: {measure.name}" if title else measure.name, loc="left", fontsize=10)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     return ax

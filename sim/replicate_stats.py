@@ -49,9 +49,7 @@ def paired_difference(diffs: np.ndarray, confidence: float = CONFIDENCE) -> dict
     return {"diff": mean, "diff_lo": mean - half, "diff_hi": mean + half, "pairs": n}
 
 
-def paired_against(
-    values: pd.DataFrame, key: str, reference: object, column: str
-) -> pd.DataFrame:
+def paired_against(values: pd.DataFrame, key: str, reference: object, column: str) -> pd.DataFrame:
     """Paired differences of ``column`` against the reference, for every value of ``key``.
 
     ``values`` has one row per run with ``key``, ``seed`` and ``column``; runs pair by seed

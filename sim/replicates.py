@@ -72,7 +72,10 @@ def _staff_returned(ts: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
 
 
 def run_replicates(
-    sc: Scenario, replicates: int = 1, seed: int | None = None, jobs: int = 1,
+    sc: Scenario,
+    replicates: int = 1,
+    seed: int | None = None,
+    jobs: int = 1,
     on_done: Callable[[ReplicateResult], None] | None = None,
 ) -> list[ReplicateResult]:
     """All replicates of a scenario, in replicate order, on ``jobs`` processes; ``on_done``

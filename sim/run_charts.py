@@ -77,8 +77,9 @@ def make_charts(
     return written
 
 
-def _stacked(p: Plotter, title: str, panels: Sequence[Panel],
-             height: float = SIZE[1]) -> Figure | None:
+def _stacked(
+    p: Plotter, title: str, panels: Sequence[Panel], height: float = SIZE[1]
+) -> Figure | None:
     """Panels stacked vertically, sharing the date axis."""
     if not any(p.has(panel.series) for panel in panels):
         return None
@@ -94,12 +95,23 @@ def _utilization(p: Plotter) -> Figure | None:
     top = [Line("capacity_utilization", "all", "all firms", ALL_COLOR)]
     top += [Line("capacity_utilization", g, label_of(g), c) for g, c in colored(chains)]
     bottom = [Line("output_index", "all", "all firms", ALL_COLOR)]
-    return _stacked(p, "Capacity utilization and output", [
-        Panel("Capacity utilization by industry chain", top, "% of normal capacity", 1.0,
-              percent=True, level=p.target.level),
-        Panel("Industrial output, all firms", bottom, "% of no-lockdown output", 1.0,
-              percent=True),
-    ])
+    return _stacked(
+        p,
+        "Capacity utilization and output",
+        [
+            Panel(
+                "Capacity utilization by industry chain",
+                top,
+                "% of normal capacity",
+                1.0,
+                percent=True,
+                level=p.target.level,
+            ),
+            Panel(
+                "Industrial output, all firms", bottom, "% of no-lockdown output", 1.0, percent=True
+            ),
+        ],
+    )
 
 
 def _utilization_by_tier(p: Plotter) -> Figure | None:
@@ -107,12 +119,23 @@ def _utilization_by_tier(p: Plotter) -> Figure | None:
     panels = []
     for chain in CHAINS[:4]:
         groups = [f"chain_tier:{chain}/{t}" for t in ("oem", "1", "2")]
-        series = [Line("capacity_utilization", g, _tier_label(g), c)
-                  for g, c in colored(groups)]
-        panels.append(Panel(labels.group(f"chain:{chain}"), series, "% of normal capacity",
-                            1.0, percent=True, level=p.target.level))
-    return _stacked(p, "Capacity utilization by tier along the key chains", panels,
-                    height=SIZE[1] + 2.4 * (len(panels) - 2))
+        series = [Line("capacity_utilization", g, _tier_label(g), c) for g, c in colored(groups)]
+        panels.append(
+            Panel(
+                labels.group(f"chain:{chain}"),
+                series,
+                "% of normal capacity",
+                1.0,
+                percent=True,
+                level=p.target.level,
+            )
+        )
+    return _stacked(
+        p,
+        "Capacity utilization by tier along the key chains",
+        panels,
+        height=SIZE[1] + 2.4 * (len(panels) - 2),
+    )
 
 
 def _tier_label(group: str) -> str:
@@ -124,10 +147,18 @@ def _resumption(p: Plotter) -> Figure | None:
     numbered = [g for g in p.groups("resumption_rate", "batch:") if g[6:].isdigit()]
     groups = sorted(numbered, key=lambda g: int(g[6:])) + p.groups("resumption_rate", "batch:none")
     series = [Line("resumption_rate", g, label_of(g), c) for g, c in colored(groups)]
-    return _stacked(p, "Resumption of work by white-list batch", [
-        Panel("Share of firms producing above the resumption threshold", series,
-              "% of firms resumed", percent=True),
-    ])
+    return _stacked(
+        p,
+        "Resumption of work by white-list batch",
+        [
+            Panel(
+                "Share of firms producing above the resumption threshold",
+                series,
+                "% of firms resumed",
+                percent=True,
+            ),
+        ],
+    )
 
 
 def _staff_permits(p: Plotter) -> Figure | None:
@@ -136,23 +167,37 @@ def _staff_permits(p: Plotter) -> Figure | None:
         Line("staff_on_site", "whitelist", "on site, white list", PALETTE[0]),
         Line("staff_returned", "whitelist", "returned, white list", PALETTE[1]),
     ]
-    firms = sorted(g for g in p.groups("staff_returned", "firm:")
-                   if ((p.reported["metric"] == "staff_returned")
-                       & (p.reported["group"] == g)).any())
-    anchors = [Line("staff_returned", g, f"returned, {labels.group(g)}", c)
-               for g, c in zip(firms, PALETTE[4:], strict=False)]
+    firms = sorted(
+        g
+        for g in p.groups("staff_returned", "firm:")
+        if ((p.reported["metric"] == "staff_returned") & (p.reported["group"] == g)).any()
+    )
+    anchors = [
+        Line("staff_returned", g, f"returned, {labels.group(g)}", c)
+        for g, c in zip(firms, PALETTE[4:], strict=False)
+    ]
     permits = [
         Line("permits_issued_cum", "all", "permits issued (cumulative)", PALETTE[2]),
         Line("permits_pending", "all", "applications pending", PALETTE[3]),
     ]
     panels = [Panel("Staff", staff, "persons", thousands=True, others=False)]
     if anchors:
-        panels.append(Panel("Staff of anchor firms with reported figures", anchors, "persons",
-                            thousands=True, others=False))
-    panels.append(Panel("Return-to-work permits, all firms", permits, "persons",
-                        thousands=True))
-    return _stacked(p, "Staff back at work and return-to-work permits", panels,
-                    height=SIZE[1] + 2.4 * (len(panels) - 2))
+        panels.append(
+            Panel(
+                "Staff of anchor firms with reported figures",
+                anchors,
+                "persons",
+                thousands=True,
+                others=False,
+            )
+        )
+    panels.append(Panel("Return-to-work permits, all firms", permits, "persons", thousands=True))
+    return _stacked(
+        p,
+        "Staff back at work and return-to-work permits",
+        panels,
+        height=SIZE[1] + 2.4 * (len(panels) - 2),
+    )
 
 
 def _passes_trucks(p: Plotter) -> Figure | None:
@@ -161,10 +206,14 @@ def _passes_trucks(p: Plotter) -> Figure | None:
         Line("passes_used", "all", "passes in use (trucks/day)", PALETTE[1]),
     ]
     trucks = [Line("truck_trips_index", "all", "truck trips, all firms", ALL_COLOR)]
-    return _stacked(p, "Truck passes and freight traffic", [
-        Panel("Vehicle passes, all firms", passes, "passes", thousands=True),
-        Panel("Truck trips", trucks, "% of normal trips", 1.0, percent=True),
-    ])
+    return _stacked(
+        p,
+        "Truck passes and freight traffic",
+        [
+            Panel("Vehicle passes, all firms", passes, "passes", thousands=True),
+            Panel("Truck trips", trucks, "% of normal trips", 1.0, percent=True),
+        ],
+    )
 
 
 def _binding(p: Plotter) -> Figure | None:
@@ -187,15 +236,27 @@ def _binding(p: Plotter) -> Figure | None:
             continue
         _stack(p, ax, groups[i], bounds, colors)
         ax.set_title(labels.group(groups[i]), loc="left", fontsize=10)
-        p.decorate(ax, "% of firms" if i % ncols == 0 else "", label_events=i < ncols,
-                   thousands=False, percent=True, top=1.0)
+        p.decorate(
+            ax,
+            "% of firms" if i % ncols == 0 else "",
+            label_events=i < ncols,
+            thousands=False,
+            percent=True,
+            top=1.0,
+        )
     handles = [Patch(color=colors[b], label=b) for b in reversed(bounds)]
     if len(p.scenarios) > 1:
         first, *rest = p.scenarios
         handles += [Patch(color="0.8", label=f"{first} (areas)")]
         handles += [Line2D([], [], color="black", ls=p.styles[s], label=s) for s in rest]
-    fig.legend(handles=handles, loc="outside right upper", fontsize=9, frameon=False,
-               title="binding constraint", title_fontsize=9)
+    fig.legend(
+        handles=handles,
+        loc="outside right upper",
+        fontsize=9,
+        frameon=False,
+        title="binding constraint",
+        title_fontsize=9,
+    )
     p.footnote(fig, "Areas: median share of firms by the constraint binding their output.")
     return fig
 
@@ -204,7 +265,8 @@ def _stack(p: Plotter, ax: Axes, group: str, bounds: list[str], colors: dict[str
     """Stacked medians for the first scenario; cumulative boundaries for the others."""
     parts = {
         b: p.bands[(f"share_bound_{b}", group)].set_index(["scenario", "date"])["median"]
-        for b in bounds if (f"share_bound_{b}", group) in p.bands
+        for b in bounds
+        if (f"share_bound_{b}", group) in p.bands
     }
     wide = pd.concat(parts, axis=1).fillna(0.0)
     present = wide.index.get_level_values("scenario")
@@ -212,8 +274,7 @@ def _stack(p: Plotter, ax: Axes, group: str, bounds: list[str], colors: dict[str
         f = wide.xs(scenario, level="scenario")
         values = f.to_numpy().T
         if i == 0:
-            ax.stackplot(f.index, values, colors=[colors[b] for b in f.columns], alpha=0.9,
-                         lw=0)
+            ax.stackplot(f.index, values, colors=[colors[b] for b in f.columns], alpha=0.9, lw=0)
         else:
             for y in values.cumsum(axis=0):
                 ax.plot(f.index, y, color="black", ls=p.styles[scenario], lw=1.0)
@@ -236,10 +297,15 @@ def _anchor_firms(p: Plotter) -> Figure | None:
         ].dropna()
         series = [Line("units_produced", firm, "units produced", PALETTE[0])]
         ylabel = units.iloc[0] if len(units) else "units per day"
-        p.panel(ax, Panel(labels.group(firm), series, ylabel, thousands=True, others=False),
-                label_events=i < ncols, legend=False)
+        p.panel(
+            ax,
+            Panel(labels.group(firm), series, ylabel, thousands=True, others=False),
+            label_events=i < ncols,
+            legend=False,
+        )
     if len(p.scenarios) > 1:
-        fig.legend(handles=p.scenario_handles(), loc="outside right upper", fontsize=9,
-                   frameon=False)
+        fig.legend(
+            handles=p.scenario_handles(), loc="outside right upper", fontsize=9, frameon=False
+        )
     p.footnote(fig)
     return fig

@@ -60,13 +60,24 @@ def run_scenario(
     bar of finished replicates on stderr (only when stderr is a terminal)."""
     sc = load_scenario(path, list(overrides))
     parsed = dict(parse_override(o) for o in overrides)
-    return execute(sc, Path(path), Path(path).stem, seed=seed, replicates=replicates,
-                   overrides=parsed, out=out, jobs=jobs, force=force, charts=charts,
-                   progress=progress)
+    return execute(
+        sc,
+        Path(path),
+        Path(path).stem,
+        seed=seed,
+        replicates=replicates,
+        overrides=parsed,
+        out=out,
+        jobs=jobs,
+        force=force,
+        charts=charts,
+        progress=progress,
+    )
 
 
-def rerun(manifest_path: Path, *, out: Path | None = None, jobs: int = 1,
-          force: bool = False) -> RunOutcome:
+def rerun(
+    manifest_path: Path, *, out: Path | None = None, jobs: int = 1, force: bool = False
+) -> RunOutcome:
     """Run again exactly what a manifest recorded: its resolved scenario, seed, replicates
     (and charts or not). `manifest_path` may be the results folder itself."""
     manifest_path = Path(manifest_path)
@@ -78,11 +89,21 @@ def rerun(manifest_path: Path, *, out: Path | None = None, jobs: int = 1,
         raise FugongError(f"{manifest_path}: the resolved scenario does not match its hash")
     check_seeds(m, manifest_path, replicate_seed)
     warn_differences(m, manifest_path, versions(), git_commit())
-    folder = Path(out) if out else manifest_path.parent.with_name(
-        manifest_path.parent.name + "-rerun")
-    return execute(sc, Path(m.scenario_file), m.scenario_name, seed=m.seed,
-                   replicates=m.replicates, overrides=m.overrides, out=folder, jobs=jobs,
-                   force=force, charts=bool(getattr(m, "charts", True)))
+    folder = (
+        Path(out) if out else manifest_path.parent.with_name(manifest_path.parent.name + "-rerun")
+    )
+    return execute(
+        sc,
+        Path(m.scenario_file),
+        m.scenario_name,
+        seed=m.seed,
+        replicates=m.replicates,
+        overrides=m.overrides,
+        out=folder,
+        jobs=jobs,
+        force=force,
+        charts=bool(getattr(m, "charts", True)),
+    )
 
 
 def same_results(a: Path, b: Path) -> bool:
@@ -118,8 +139,9 @@ def execute(
     check_memory(sc, min(jobs, replicates))
     with atomic_folder(folder, force=force) as tmp:
         with _bar(replicates, name, progress) as bar:
-            results = run_replicates(sc, replicates, base_seed, jobs,
-                                     on_done=lambda _: bar.update(1))
+            results = run_replicates(
+                sc, replicates, base_seed, jobs, on_done=lambda _: bar.update(1)
+            )
         ts = combine(results, name)
         write_table(ts, tmp / "timeseries.parquet")
         summary = summarize(ts, sc.lockdown_start)
@@ -143,7 +165,8 @@ def execute(
                 "jobs": jobs,
                 "charts": charts,
                 "data_files": {str(REPORTED.relative_to(ROOT)): file_hash(REPORTED)}
-                if REPORTED.exists() else {},
+                if REPORTED.exists()
+                else {},
                 "versions": versions(),
                 "git_commit": git_commit(),
                 "started": started.isoformat(),
@@ -162,5 +185,11 @@ def _bar(total: int, name: str, show: bool):
 
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=f"{name}: replicates", unit="replicate", file=sys.stderr,
-                disable=not (show and sys.stderr.isatty()), leave=False)
+    return tqdm(
+        total=total,
+        desc=f"{name}: replicates",
+        unit="replicate",
+        file=sys.stderr,
+        disable=not (show and sys.stderr.isatty()),
+        leave=False,
+    )

@@ -39,12 +39,17 @@ def plain_values(model: type[BaseModel], data: Any) -> Any:
         kinds = _kinds(field.annotation)
         if isinstance(value, bool) and bool not in kinds and kinds & {int, float}:
             raise ValueError(f"{key}: expected a number, got a boolean ({value})")
-        if isinstance(value, int | float) and not isinstance(value, bool) and date in kinds \
-                and not kinds & {int, float}:
+        if (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and date in kinds
+            and not kinds & {int, float}
+        ):
             raise ValueError(f"{key}: expected a date (YYYY-MM-DD), got {value!r}")
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
-            raise ValueError(f"{key}: expected an integer below 2**53, got one of "
-                             f"{len(str(abs(value)))} digits")
+            raise ValueError(
+                f"{key}: expected an integer below 2**53, got one of {len(str(abs(value)))} digits"
+            )
     return data
 
 

@@ -150,12 +150,15 @@ def small_sample_warning(table: pd.DataFrame, method: Method, n: int) -> str | N
     widest = float(table[["S1_conf", "ST_conf"]].max().max())
     if n >= SMALL_SOBOL_N and widest < 0.2:
         return None
-    return (f"warning: Sobol N={n} is small: 95% intervals reach ±{widest:.2f} (indices lie in "
-            f"0-1); use -n {max(SMALL_SOBOL_N, 4 * n)} or more before reading the ranking")
+    return (
+        f"warning: Sobol N={n} is small: 95% intervals reach ±{widest:.2f} (indices lie in "
+        f"0-1); use -n {max(SMALL_SOBOL_N, 4 * n)} or more before reading the ranking"
+    )
 
 
-def chart(table: pd.DataFrame, method: Method, title: str, path: Path,
-          warning: str | None = None) -> None:
+def chart(
+    table: pd.DataFrame, method: Method, title: str, path: Path, warning: str | None = None
+) -> None:
     """Bars of the indices with their confidence intervals."""
     pairs = (
         [("S1", "first order"), ("ST", "total")]
@@ -168,8 +171,14 @@ def chart(table: pd.DataFrame, method: Method, title: str, path: Path,
     height = 0.38
     for i, (col, label) in enumerate(pairs):
         err = table.get(f"{col}_conf")
-        ax.barh(pos + (i - 0.5) * height, table[col], height,
-                xerr=None if err is None else err, capsize=3, label=label)
+        ax.barh(
+            pos + (i - 0.5) * height,
+            table[col],
+            height,
+            xerr=None if err is None else err,
+            capsize=3,
+            label=label,
+        )
     ax.set_yticks(pos, [f"{labels.lever(k)}\n({k})" for k in table["parameter"]], fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="0.4", lw=0.8)
@@ -199,9 +208,14 @@ def write_outputs(
     pd.DataFrame(unit, columns=plan.points.columns).to_csv(folder / "sample_unit.csv", index=False)
     group, _, kpi = column.rpartition("/")
     reps = labels.plural(plan.sweep.replicates, "replicate")
-    chart(table, method, f"{method.capitalize()} indices of {labels.group(group)}: "
-          f"{labels.metric(kpi).name} (N={n}, {reps} averaged per point)",
-          folder / "indices.png", small_sample_warning(table, method, n))
+    chart(
+        table,
+        method,
+        f"{method.capitalize()} indices of {labels.group(group)}: "
+        f"{labels.metric(kpi).name} (N={n}, {reps} averaged per point)",
+        folder / "indices.png",
+        small_sample_warning(table, method, n),
+    )
     (folder / "sensitivity.json").write_text(
         json.dumps(
             {
@@ -274,10 +288,8 @@ def run_sensitivity(
         )
         column = f"{group}/{kpi}"
         plan = job.plan
-        table, censored = analyse(plan, outcome.runs, job.unit, job.method, column,
-                                  seed=plan.seed)
+        table, censored = analyse(plan, outcome.runs, job.unit, job.method, column, seed=plan.seed)
         write_outputs(
-            job.out, table, job.method, column, job.n, censored, len(outcome.runs), job.unit,
-            plan
+            job.out, table, job.method, column, job.n, censored, len(outcome.runs), job.unit, plan
         )
     return Sensitivity(table, censored, job.out)

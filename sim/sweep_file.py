@@ -27,12 +27,26 @@ from sim.keys import parse_override
 from sim.schema import Strict, describe_error
 from sim.yaml_io import UniqueKeyLoader, read_yaml
 
-KPI_NAMES = ("days_to_50pct", "days_to_80pct", "days_to_90pct", "output_lost",
-             "output_lost_days", "min_utilization")
+KPI_NAMES = (
+    "days_to_50pct",
+    "days_to_80pct",
+    "days_to_90pct",
+    "output_lost",
+    "output_lost_days",
+    "min_utilization",
+)
 DEFAULT_GROUPS = ("all", "chain:*", "batch:*")
-DEFAULT_METRICS = ("capacity_utilization", "output_index", "resumption_rate", "staff_on_site",
-                   "permits_issued_cum", "passes_issued", "truck_trips_index")
+DEFAULT_METRICS = (
+    "capacity_utilization",
+    "output_index",
+    "resumption_rate",
+    "staff_on_site",
+    "permits_issued_cum",
+    "passes_issued",
+    "truck_trips_index",
+)
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"  # a results-folder name, never a path
+
 
 def _dates_as_text(value: Any) -> Any:
     """A date level becomes its ISO text (the schema reads it back as a date), so design

@@ -201,16 +201,23 @@ def _distinct(key: str, levels: list[Any]) -> list[Any]:
     """Levels without repeats (1 and 1.0 are one level, true is not 1), with a warning."""
     seen, out, dropped = set(), [], []
     for v in levels:
-        tag = ("bool", v) if isinstance(v, bool) else (
-            ("num", float(v)) if isinstance(v, int | float) else ("str", v))
+        tag = (
+            ("bool", v)
+            if isinstance(v, bool)
+            else (("num", float(v)) if isinstance(v, int | float) else ("str", v))
+        )
         if tag in seen:
             dropped.append(v)
             continue
         seen.add(tag)
         out.append(v)
     if dropped:
-        warnings.warn(FugongWarning(f"parameters.{key}: duplicate value(s) {dropped} dropped; "
-                                    "each point runs once"), stacklevel=3)
+        warnings.warn(
+            FugongWarning(
+                f"parameters.{key}: duplicate value(s) {dropped} dropped; each point runs once"
+            ),
+            stacklevel=3,
+        )
     return out
 
 
@@ -223,10 +230,14 @@ def design_points(sweep: Sweep, root: Path, scenario: Scenario) -> pd.DataFrame:
         table = read_table(Path(root) / sweep.table)
         dupes = table.duplicated()
         if dupes.any():
-            warnings.warn(FugongWarning(
-                f"{sweep.table}: {int(dupes.sum())} duplicate row(s) dropped (rows "
-                f"{', '.join(str(i + 2) for i in np.flatnonzero(dupes)[:5])}); each point runs "
-                "once"), stacklevel=2)
+            warnings.warn(
+                FugongWarning(
+                    f"{sweep.table}: {int(dupes.sum())} duplicate row(s) dropped (rows "
+                    f"{', '.join(str(i + 2) for i in np.flatnonzero(dupes)[:5])}); each point runs "
+                    "once"
+                ),
+                stacklevel=2,
+            )
         return table[~dupes]
     sampler_seed = sweep.seed if sweep.seed is not None else scenario.seed
     d = len(keys)
@@ -322,8 +333,9 @@ def _baseline(plan: Plan) -> int:
             want = _lookup(plan.scenario_data, key, missing_ok=True)
             if isinstance(want, bool) or not isinstance(want, int | float):
                 return int(plan.points.index[0])
-        mask &= np.isclose(pd.to_numeric(plan.points[key], errors="coerce"), float(want),
-                           rtol=1e-9, atol=0)
+        mask &= np.isclose(
+            pd.to_numeric(plan.points[key], errors="coerce"), float(want), rtol=1e-9, atol=0
+        )
     hits = np.flatnonzero(mask)
     return int(plan.points.index[hits[0] if len(hits) else 0])
 
@@ -337,8 +349,9 @@ def _lookup(data: dict[str, Any], key: str, missing_ok: bool = False) -> Any:
     except KeyError:
         if missing_ok:
             return None
-        raise SweepError(f"parameters.{key}: no such key in the base scenario"
-                         f"{_did_you_mean(data, key)}") from None
+        raise SweepError(
+            f"parameters.{key}: no such key in the base scenario{_did_you_mean(data, key)}"
+        ) from None
 
 
 def _did_you_mean(data: dict[str, Any], key: str) -> str:

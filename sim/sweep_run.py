@@ -107,17 +107,20 @@ def run_sweep(
     if executor.local:
         check_sweep_memory(plan, min(executor.jobs, plan.n_runs))
     with folder_lock(out):
-        return _run_locked(plan, out, executor, resume, force, progress, task_fn,
-                           resume_command)
+        return _run_locked(plan, out, executor, resume, force, progress, task_fn, resume_command)
 
 
 def _run_locked(plan, out, executor, resume, force, progress, task_fn, resume_command):
     store = RunStore.open(out, plan) if resume else RunStore.create(out, plan, force)
     store.clean()
     if resume and (bad := store.verify(plan)):
-        warnings.warn(FugongWarning(
-            f"{out}: {len(bad)} stored run(s) are bad and will be run again (moved to "
-            f"rejected/): {'; '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}"), stacklevel=2)
+        warnings.warn(
+            FugongWarning(
+                f"{out}: {len(bad)} stored run(s) are bad and will be run again (moved to "
+                f"rejected/): {'; '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}"
+            ),
+            stacklevel=2,
+        )
     skip = store.finished()
     bar = Progress(plan.n_runs, len(skip), progress)
     started = datetime.now().astimezone()

@@ -40,11 +40,17 @@ from sim.results_folder import git_commit, versions
 from sim.sweep_file import load_sweep
 from sim.sweep_plan import Plan, make_plan, run_name, stored_sweep
 
-TS_SCHEMA = pa.schema([
-    ("point", pa.int32()), ("replicate", pa.int32()), ("seed", pa.int64()),
-    ("date", pa.timestamp("s")), ("group", pa.string()), ("metric", pa.string()),
-    ("value", pa.float64()),
-])
+TS_SCHEMA = pa.schema(
+    [
+        ("point", pa.int32()),
+        ("replicate", pa.int32()),
+        ("seed", pa.int64()),
+        ("date", pa.timestamp("s")),
+        ("group", pa.string()),
+        ("metric", pa.string()),
+        ("value", pa.float64()),
+    ]
+)
 META_KEY = b"fugong.run"
 RUN_FILE = re.compile(r"^p(\d{4,})_r(\d{3,})\.(parquet|json)$")
 HEADLINE = ("all/days_to_80pct", "all/output_lost_days")  # differences shown per point
@@ -90,20 +96,22 @@ class RunStore:
         store = cls(folder, plan.fingerprint())
         store.runs_dir.mkdir(parents=True)
         store.failed_dir.mkdir()
-        store.write_manifest({
-            "sweep": plan.sweep.name,
-            "fingerprint": store.fingerprint,
-            "points": len(plan.points),
-            "replicates": plan.sweep.replicates,
-            "runs": plan.n_runs,
-            "seed": plan.seed,
-            "replicate_seeds": plan.seeds,
-            "reference_point": plan.reference,
-            "versions": versions(),
-            "git_commit": git_commit(),
-            "created": datetime.now().astimezone().isoformat(),
-            "sessions": [],
-        })
+        store.write_manifest(
+            {
+                "sweep": plan.sweep.name,
+                "fingerprint": store.fingerprint,
+                "points": len(plan.points),
+                "replicates": plan.sweep.replicates,
+                "runs": plan.n_runs,
+                "seed": plan.seed,
+                "replicate_seeds": plan.seeds,
+                "reference_point": plan.reference,
+                "versions": versions(),
+                "git_commit": git_commit(),
+                "created": datetime.now().astimezone().isoformat(),
+                "sessions": [],
+            }
+        )
         _write_yaml(folder / "scenario.yaml", plan.base_data)
         _atomic_text(folder / "design.csv", plan.points.to_csv(index=False))
         _write_yaml(folder / "sweep.yaml", stored_sweep(plan))
@@ -162,9 +170,16 @@ class RunStore:
             ts = result.timeseries.assign(
                 point=result.point, replicate=result.replicate, seed=result.seed
             )
-            meta = {"point": result.point, "replicate": result.replicate, "seed": result.seed,
-                    "seconds": result.seconds, "session": self.session,
-                    "fingerprint": self.fingerprint, "rows": len(ts), "kpis": result.kpis}
+            meta = {
+                "point": result.point,
+                "replicate": result.replicate,
+                "seed": result.seed,
+                "seconds": result.seconds,
+                "session": self.session,
+                "fingerprint": self.fingerprint,
+                "rows": len(ts),
+                "kpis": result.kpis,
+            }
             table = pa.Table.from_pandas(ts, schema=TS_SCHEMA, preserve_index=False)
             table = table.replace_schema_metadata({META_KEY: json.dumps(meta)})
             target = self.runs_dir / f"{name}.parquet"
@@ -173,14 +188,23 @@ class RunStore:
             os.replace(tmp, target)
             failed.unlink(missing_ok=True)
         else:
-            record = {"point": result.point, "replicate": result.replicate,
-                      "seed": result.seed, "seconds": result.seconds,
-                      "session": self.session, "fingerprint": self.fingerprint,
-                      "error": result.error}
+            record = {
+                "point": result.point,
+                "replicate": result.replicate,
+                "seed": result.seed,
+                "seconds": result.seconds,
+                "session": self.session,
+                "fingerprint": self.fingerprint,
+                "error": result.error,
+            }
             _atomic_text(failed, json.dumps(record, indent=2))
-        line = {"run": name, "status": "ok" if result.error is None else "failed",
-                "session": self.session, "seconds": round(result.seconds, 3),
-                "time": datetime.now().astimezone().isoformat()}
+        line = {
+            "run": name,
+            "status": "ok" if result.error is None else "failed",
+            "session": self.session,
+            "seconds": round(result.seconds, 3),
+            "time": datetime.now().astimezone().isoformat(),
+        }
         with open(self.folder / "log.jsonl", "a", encoding="utf-8") as log:
             log.write(json.dumps(line) + "\n")
 
@@ -205,15 +229,26 @@ class RunStore:
         for path in self.run_files():
             meta = self._own(path, _run_meta(path))
             rows[(meta["point"], meta["replicate"])] = {
-                **_key_cols(meta), "status": "ok", "error": None, **meta["kpis"]
+                **_key_cols(meta),
+                "status": "ok",
+                "error": None,
+                **meta["kpis"],
             }
         runs = pd.DataFrame(list(rows.values()))
         if runs.empty:
-            return pd.DataFrame(columns=["point", "replicate", "seed", "status", "error",
-                                         "seconds", *plan.points.columns])
+            return pd.DataFrame(
+                columns=[
+                    "point",
+                    "replicate",
+                    "seed",
+                    "status",
+                    "error",
+                    "seconds",
+                    *plan.points.columns,
+                ]
+            )
         runs = runs.merge(plan.points.reset_index(), on="point", how="left")
-        first = ["point", "replicate", "seed", "status", "error", "seconds",
-                 *plan.points.columns]
+        first = ["point", "replicate", "seed", "status", "error", "seconds", *plan.points.columns]
         runs = runs[first + [c for c in runs.columns if c not in first]]
         return runs.sort_values(["point", "replicate"], ignore_index=True)
 
@@ -222,8 +257,10 @@ class RunStore:
         if isinstance(meta, str):
             raise FugongError(f"{path}: {meta}; resume the sweep to run it again")
         if meta.get("fingerprint") != self.fingerprint:
-            raise FugongError(f"{path}: written by a different sweep (fingerprint differs); "
-                              "refusing to mix it into these results")
+            raise FugongError(
+                f"{path}: written by a different sweep (fingerprint differs); "
+                "refusing to mix it into these results"
+            )
         return meta
 
     def verify(self, plan: Plan) -> list[str]:
@@ -233,8 +270,11 @@ class RunStore:
         for path in sorted(self.failed_dir.glob("p*_r*.json")):
             meta = _failed_record(path)
             if isinstance(meta, str) or meta.get("fingerprint") != self.fingerprint:
-                bad.append(self._reject(path, meta if isinstance(meta, str) else
-                                        "written by a different sweep"))
+                bad.append(
+                    self._reject(
+                        path, meta if isinstance(meta, str) else "written by a different sweep"
+                    )
+                )
         for path in self.run_files():
             problem = _check_run(path, plan, self.fingerprint)
             if problem:
@@ -271,10 +311,17 @@ class RunStore:
         os.replace(tmp, self.folder / "timeseries.parquet")
 
     def _bands(self, plan: Plan) -> None:
-        schema = pa.schema([("point", pa.int32()), ("group", pa.string()),
-                            ("metric", pa.string()), ("date", pa.timestamp("s")),
-                            ("median", pa.float64()), ("p10", pa.float64()),
-                            ("p90", pa.float64())])
+        schema = pa.schema(
+            [
+                ("point", pa.int32()),
+                ("group", pa.string()),
+                ("metric", pa.string()),
+                ("date", pa.timestamp("s")),
+                ("median", pa.float64()),
+                ("p10", pa.float64()),
+                ("p90", pa.float64()),
+            ]
+        )
         tmp = tmp_name(self.folder / "bands.parquet")
         with pq.ParquetWriter(tmp, schema) as writer:
             for point in plan.points.index:
@@ -299,8 +346,11 @@ def point_summary(plan: Plan, runs: pd.DataFrame) -> pd.DataFrame:
     paired differences of the headline KPIs from the reference point."""
     table = plan.points.reset_index()
     table.insert(1, "label", [plan.label(p) for p in plan.points.index])
-    status = runs.groupby("point")["status"].value_counts().unstack(fill_value=0) \
-        if len(runs) else pd.DataFrame()
+    status = (
+        runs.groupby("point")["status"].value_counts().unstack(fill_value=0)
+        if len(runs)
+        else pd.DataFrame()
+    )
     for s in ("ok", "failed"):
         table[f"runs_{s}"] = table["point"].map(status.get(s, {})).fillna(0).astype(int)
     ok = runs[runs["status"] == "ok"]
@@ -325,8 +375,12 @@ def console_table(points: pd.DataFrame, reference: int) -> str:
     """The end-of-sweep summary: one line per point, headline KPIs with paired intervals."""
     rows = []
     for _, r in points.iterrows():
-        row = {"point": int(r["point"]), "levers": r["label"] + (" (ref)" if
-               r["point"] == reference else ""), "ok": r["runs_ok"], "failed": r["runs_failed"]}
+        row = {
+            "point": int(r["point"]),
+            "levers": r["label"] + (" (ref)" if r["point"] == reference else ""),
+            "ok": r["runs_ok"],
+            "failed": r["runs_failed"],
+        }
         for col in HEADLINE:
             if col not in points.columns:
                 continue
@@ -340,8 +394,12 @@ def console_table(points: pd.DataFrame, reference: int) -> str:
 
 
 def _key_cols(rec: dict[str, Any]) -> dict[str, Any]:
-    return {"point": rec["point"], "replicate": rec["replicate"], "seed": rec["seed"],
-            "seconds": rec["seconds"]}
+    return {
+        "point": rec["point"],
+        "replicate": rec["replicate"],
+        "seed": rec["seed"],
+        "seconds": rec["seconds"],
+    }
 
 
 def _last_line(text: str) -> str:

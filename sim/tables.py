@@ -50,8 +50,12 @@ def kpi_text(table: pd.DataFrame) -> str:
     rows = [[labels.group(g) for g in frame["group"]]]
     rows += [[number(v, KPI_COLUMNS[c][2]) for v in frame[c]] for c in cols]
     heads = [("group", "")] + [KPI_COLUMNS[c][:2] for c in cols]
-    return _grid(heads, rows, note="Days from the first lockdown to the 7-day mean utilization "
-                                   "reaching the level; medians over replicates.")
+    return _grid(
+        heads,
+        rows,
+        note="Days from the first lockdown to the 7-day mean utilization "
+        "reaching the level; medians over replicates.",
+    )
 
 
 def fit_text(fit: pd.DataFrame) -> str:
@@ -63,11 +67,18 @@ def fit_text(fit: pd.DataFrame) -> str:
         "model": ("model median [10-90%]", ""),
         "met": ("met", ""),
     }
-    model = [_range(m, lo, hi) for m, lo, hi in
-             zip(fit["model_median"], fit["model_p10"], fit["model_p90"], strict=True)]
+    model = [
+        _range(m, lo, hi)
+        for m, lo, hi in zip(fit["model_median"], fit["model_p10"], fit["model_p90"], strict=True)
+    ]
     met = ["" if pd.isna(v) else ("yes" if bool(v) else "NO") for v in fit["met"]]
-    data = {"target": list(fit["target"]), "sample": list(fit["sample"]),
-            "reported": list(fit["reported"]), "model": model, "met": met}
+    data = {
+        "target": list(fit["target"]),
+        "sample": list(fit["sample"]),
+        "reported": list(fit["reported"]),
+        "model": model,
+        "met": met,
+    }
     if (fit["sample"] == "fit").all():
         del cols["sample"], data["sample"]
     return _grid(list(cols.values()), list(data.values()))
@@ -75,8 +86,9 @@ def fit_text(fit: pd.DataFrame) -> str:
 
 def records(table: pd.DataFrame) -> str:
     """A table as JSON records (NaN as null), for `--json`."""
-    frame = table.reset_index() if table.index.name or isinstance(
-        table.index, pd.MultiIndex) else table
+    frame = (
+        table.reset_index() if table.index.name or isinstance(table.index, pd.MultiIndex) else table
+    )
     data = json.loads(frame.to_json(orient="records", date_format="iso"))
     return json.dumps(data, indent=2, ensure_ascii=False)
 
@@ -89,15 +101,19 @@ def _range(m: float, lo: float, hi: float) -> str:
 
 
 def _grid(heads: list[tuple[str, str]], columns: list[list[str]], note: str = "") -> str:
-    widths = [max(len(h), len(u), *(len(v) for v in col)) for (h, u), col in
-              zip(heads, columns, strict=True)]
+    widths = [
+        max(len(h), len(u), *(len(v) for v in col))
+        for (h, u), col in zip(heads, columns, strict=True)
+    ]
     first = max(8, WIDTH - 1 - sum(w + 2 for w in widths[1:]))
     widths[0] = min(widths[0], first)
 
     def line(cells: list[str]) -> str:
         out = [cells[0][: widths[0]].ljust(widths[0])]
-        out += [c.rjust(w) if i else c for i, (c, w) in enumerate(
-            zip(cells[1:], widths[1:], strict=True), start=1)]
+        out += [
+            c.rjust(w) if i else c
+            for i, (c, w) in enumerate(zip(cells[1:], widths[1:], strict=True), start=1)
+        ]
         return "  ".join(out).rstrip()
 
     lines = [line([h for h, _ in heads])]

@@ -23,8 +23,10 @@ from sim.yaml_io import read_yaml
 
 KNOWN_METRICS = (*METRICS, "output_index", "staff_returned", "units_produced")
 HUBER = 3.0  # misses (in units of the target's scale) beyond which the penalty grows linearly
-GROUP_PATTERN = re.compile(r"^(all|whitelist|chain:\w+|batch:(\d+|none|\d+-\d+)|"
-                           r"district:\w+|firm:\w+)$")
+GROUP_PATTERN = re.compile(
+    r"^(all|whitelist|chain:\w+|batch:(\d+|none|\d+-\d+)|"
+    r"district:\w+|firm:\w+)$"
+)
 
 
 class Period(Checked):
@@ -54,12 +56,13 @@ class Target(Checked):
             raise ValueError("date: expected exactly one of `date` or `period`, got both or none")
         if self.metric not in KNOWN_METRICS:
             raise ValueError(
-                f"metric: expected a model metric ({', '.join(KNOWN_METRICS)}), "
-                f"got '{self.metric}'"
+                f"metric: expected a model metric ({', '.join(KNOWN_METRICS)}), got '{self.metric}'"
             )
         if not GROUP_PATTERN.match(self.group):
-            raise ValueError(f"group: expected all, chain:<name>, batch:<n>, district:<name> "
-                             f"or firm:<name>, got '{self.group}'")
+            raise ValueError(
+                f"group: expected all, chain:<name>, batch:<n>, district:<name> "
+                f"or firm:<name>, got '{self.group}'"
+            )
         if self.bound in ("~", "range") and self.tolerance is None:
             raise ValueError(f"tolerance: expected a tolerance for bound '{self.bound}'")
         return self
@@ -143,22 +146,24 @@ def fit_table(
         mean = float(values.mean()) if len(values) else np.nan
         median = float(values.median()) if len(values) else np.nan
         miss = t.miss(mean) if len(values) else np.nan
-        rows.append({
-            "target": t.name,
-            "date": t.start.isoformat() + ("" if t.date else f"..{t.end.isoformat()}"),
-            "metric": t.metric,
-            "group": t.group,
-            "reported": t.describe_bound(),
-            "model_median": median,
-            "model_p10": float(values.quantile(0.1)) if len(values) else np.nan,
-            "model_p90": float(values.quantile(0.9)) if len(values) else np.nan,
-            "met": bool(miss == 0) if len(values) else None,
-            "penalty": t.penalty(mean) if len(values) else np.nan,
-            "weight": t.weight,
-            "sample": "fit" if until is None or t.end <= until else "out-of-sample",
-            "status": "mapped" if t.mappable and len(values) else "not mappable",
-            "source": t.source,
-        })
+        rows.append(
+            {
+                "target": t.name,
+                "date": t.start.isoformat() + ("" if t.date else f"..{t.end.isoformat()}"),
+                "metric": t.metric,
+                "group": t.group,
+                "reported": t.describe_bound(),
+                "model_median": median,
+                "model_p10": float(values.quantile(0.1)) if len(values) else np.nan,
+                "model_p90": float(values.quantile(0.9)) if len(values) else np.nan,
+                "met": bool(miss == 0) if len(values) else None,
+                "penalty": t.penalty(mean) if len(values) else np.nan,
+                "weight": t.weight,
+                "sample": "fit" if until is None or t.end <= until else "out-of-sample",
+                "status": "mapped" if t.mappable and len(values) else "not mappable",
+                "source": t.source,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -185,6 +190,8 @@ def fit_results(folder: Path, targets: Path, until: dt.date | None) -> tuple[pd.
     path = Path(folder) / "fit.csv"
     table.to_csv(path, index=False)
     return table, path
+
+
 def model_groups(sc) -> set[str]:
     """Every group name a run of scenario ``sc`` records (as ``sim.metrics`` builds them)."""
     groups = {"all", "batch:none", "whitelist", "batch:1-2"}
@@ -205,8 +212,7 @@ def unscorable(targets: list[Target], sc) -> list[str]:
             continue
         if t.start < sc.start_date or t.end > sc.end_date:
             when = t.start.isoformat() + ("" if t.date else f"..{t.end.isoformat()}")
-            problems.append(f"{t.name} ({when} is outside the run, "
-                            f"{sc.start_date}..{sc.end_date})")
+            problems.append(f"{t.name} ({when} is outside the run, {sc.start_date}..{sc.end_date})")
         elif t.group not in groups:
             problems.append(f"{t.name} (group '{t.group}' does not exist in this scenario)")
     return problems

@@ -28,9 +28,7 @@ def _construct_mapping(loader: UniqueKeyLoader, node: yaml.MappingNode, deep: bo
     return loader.construct_mapping(node, deep=deep)
 
 
-UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 MAX_BYTES = 10_000_000  # far above any scenario, sweep or targets file
@@ -53,16 +51,21 @@ def _check_depth(text: str, source: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     line = token.start_mark.line + 1
-                    raise ScenarioError(source, f"line {line}: nested more than {MAX_DEPTH} "
-                                        "levels deep")
+                    raise ScenarioError(
+                        source, f"line {line}: nested more than {MAX_DEPTH} levels deep"
+                    )
             elif isinstance(token, _CLOSE):
                 depth -= 1
     except yaml.YAMLError:
         return  # the parser reports syntax errors with their line
 
 
-_OPEN = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
-         yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
+_OPEN = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
 _CLOSE = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
 
@@ -82,11 +85,14 @@ def read_yaml(path: Path) -> dict[str, Any]:
     if stat.S_ISDIR(info.st_mode):
         raise ScenarioError(str(path), "is a directory, expected a YAML file")
     if not stat.S_ISREG(info.st_mode):
-        raise ScenarioError(str(path), "is not a regular file (a device, FIFO or socket); "
-                            "expected a YAML file")
+        raise ScenarioError(
+            str(path), "is not a regular file (a device, FIFO or socket); expected a YAML file"
+        )
     if info.st_size > MAX_BYTES:
-        raise ScenarioError(str(path), f"is {info.st_size:,} bytes; a YAML input file may "
-                            f"have at most {MAX_BYTES:,}")
+        raise ScenarioError(
+            str(path),
+            f"is {info.st_size:,} bytes; a YAML input file may have at most {MAX_BYTES:,}",
+        )
     try:
         with open(path, "rb") as f:
             raw = f.read(MAX_BYTES + 1)
@@ -97,8 +103,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(str(path), f"is not UTF-8 text (byte {exc.start}); expected a "
-                            "YAML file") from None
+        raise ScenarioError(
+            str(path), f"is not UTF-8 text (byte {exc.start}); expected a YAML file"
+        ) from None
     if "\x00" in text:
         raise ScenarioError(str(path), "holds NUL bytes (a binary file?); expected a YAML file")
     _check_depth(text, str(path))

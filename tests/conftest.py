@@ -28,6 +28,12 @@ def small_results(tmp_path_factory):
     from sim.run_folder import run_scenario
 
     out = tmp_path_factory.mktemp("small_results") / "small"
-    run_scenario(SMALL, replicates=2, out=out, jobs=1, charts=False,
-                 overrides=["end_date=2022-05-20", "scale=400"])
+    run_scenario(
+        SMALL,
+        replicates=2,
+        out=out,
+        jobs=1,
+        charts=False,
+        overrides=["end_date=2022-05-20", "scale=400"],
+    )
     return out

@@ -12,21 +12,71 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 
 # Lowest first. A module may import modules of its own layer or of a lower one only.
 LAYERS = {
-    "foundations": {"errors", "schedule", "schema", "yaml_io", "keys", "apportion", "labels",
-                    "locks", "outdir", "signals"},
+    "foundations": {
+        "errors",
+        "schedule",
+        "schema",
+        "yaml_io",
+        "keys",
+        "apportion",
+        "labels",
+        "locks",
+        "outdir",
+        "signals",
+    },
     "inputs": {"scenario", "run_window", "scenario_files", "io_table", "io_scenario"},
-    "engine": {"economy", "whitelist", "policy", "recorder", "model", "centralized",
-               "agents.views",
-               "agents.authority",
-               "agents.enterprise", "agents.logistics", "agents.worker", "io_economy",
-               "io_model"},
-    "run tools": {"replicates", "kpis", "replicate_stats", "memory", "results_folder",
-                  "reported", "executors", "levers", "targets", "plots", "run_charts", "tables",
-                  "manifests", "explorer.controls", "explorer.model", "explorer.charts"},
-    "commands": {"run_folder", "sweep_file", "sweep_plan", "sweep_store", "sweep_run",
-                 "compare", "frontier", "sensitivity", "calibrate", "diff", "report",
-                 "docs_reference", "api", "export", "io_run", "explorer.serve",
-                 "explorer.app"},
+    "engine": {
+        "economy",
+        "whitelist",
+        "policy",
+        "recorder",
+        "model",
+        "centralized",
+        "agents.views",
+        "agents.authority",
+        "agents.enterprise",
+        "agents.logistics",
+        "agents.worker",
+        "io_economy",
+        "io_model",
+    },
+    "run tools": {
+        "replicates",
+        "kpis",
+        "replicate_stats",
+        "memory",
+        "results_folder",
+        "reported",
+        "executors",
+        "levers",
+        "targets",
+        "plots",
+        "run_charts",
+        "tables",
+        "manifests",
+        "explorer.controls",
+        "explorer.model",
+        "explorer.charts",
+    },
+    "commands": {
+        "run_folder",
+        "sweep_file",
+        "sweep_plan",
+        "sweep_store",
+        "sweep_run",
+        "compare",
+        "frontier",
+        "sensitivity",
+        "calibrate",
+        "diff",
+        "report",
+        "docs_reference",
+        "api",
+        "export",
+        "io_run",
+        "explorer.serve",
+        "explorer.app",
+    },
 }
 
 
@@ -46,8 +96,9 @@ def import_graph() -> dict[str, set[str]]:
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sim."):
                 found.add(node.module.removeprefix("sim."))
             elif isinstance(node, ast.Import):
-                found |= {a.name.removeprefix("sim.") for a in node.names
-                          if a.name.startswith("sim.")}
+                found |= {
+                    a.name.removeprefix("sim.") for a in node.names if a.name.startswith("sim.")
+                }
         graph[name] = found
     return graph
 
@@ -62,7 +113,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         stack.pop()

@@ -70,10 +70,15 @@ class PermitQueue:
             return
         employer = model.economy.workers.employer[cand]
         district = model.economy.firms.district[employer]
-        order = np.lexsort((
-            wf.firm_order[employer], wf.tranche[cand], wf.applied_day[cand],
-            model.firm_rank[employer], district,
-        ))
+        order = np.lexsort(
+            (
+                wf.firm_order[employer],
+                wf.tranche[cand],
+                wf.applied_day[cand],
+                model.firm_rank[employer],
+                district,
+            )
+        )
         self.workers = cand[order]
         counts = np.bincount(district, minlength=len(self.bounds) - 1)
         self.bounds[1:] = np.cumsum(counts)

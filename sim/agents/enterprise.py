@@ -148,9 +148,7 @@ class EnterpriseBook:
             # BoARIO: overproduction grows with the scarcity (demand - output) / demand
             # towards alpha_max, and decays back to 1 when there is none
             want = np.maximum(demand - self.fg + self.output, 0.0)
-            scarcity = np.where(
-                want > 1e-12, (want - self.output) / np.maximum(want, 1e-12), 0.0
-            )
+            scarcity = np.where(want > 1e-12, (want - self.output) / np.maximum(want, 1e-12), 0.0)
             scarcity[~operating] = 0.0
             grow = (self.alpha_max - self.alpha) * scarcity
             self.alpha += np.where(scarcity > 1e-12, grow, 1.0 - self.alpha) / self.alpha_tau
@@ -207,8 +205,18 @@ class EnterpriseBook:
 class Enterprise(AgentView):
     """A Shanghai industrial firm: a live view of row ``index`` of the model's columns."""
 
-    fields = ("name", "chain", "district", "batch", "utilization", "binding_constraint",
-              "operating", "staff_on_site", "staff_required", "input_cover_days")
+    fields = (
+        "name",
+        "chain",
+        "district",
+        "batch",
+        "utilization",
+        "binding_constraint",
+        "operating",
+        "staff_on_site",
+        "staff_required",
+        "input_cover_days",
+    )
 
     @property
     def name(self) -> str:

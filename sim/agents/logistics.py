@@ -51,9 +51,7 @@ class Freight:
         self.n_firms = econ.firms.n
         self.n_prod = econ.n_producers
         self.n_in = int(np.sum(lk.customer != MARKET))
-        self.trips_per_truck = np.array([sc.logistics.trips_per_truck[r] for r in ROUTES])[
-            lk.route
-        ]
+        self.trips_per_truck = np.array([sc.logistics.trips_per_truck[r] for r in ROUTES])[lk.route]
         self.inter = lk.route == INTER_PROVINCIAL
         self.route_fleet = np.bincount(lk.route, weights=lk.fleet, minlength=len(ROUTES))
         self.handover = sc.logistics.transfer_stations.handover_days
@@ -238,8 +236,15 @@ class Freight:
 class LogisticsLink(AgentView):
     """A supplier-to-customer route: a live view of row ``index`` of the freight columns."""
 
-    fields = ("supplier", "customer", "route", "passes_held", "trips_today", "in_transit",
-              "outstanding")
+    fields = (
+        "supplier",
+        "customer",
+        "route",
+        "passes_held",
+        "trips_today",
+        "in_transit",
+        "outstanding",
+    )
 
     @property
     def supplier(self) -> int:

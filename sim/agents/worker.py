@@ -39,7 +39,13 @@ class Workforce:
     """State and daily update of all simulated workers (struct of arrays)."""
 
     def __init__(
-        self, sc: Scenario, workers: Workers, beds, seats, min_crew, rng,
+        self,
+        sc: Scenario,
+        workers: Workers,
+        beds,
+        seats,
+        min_crew,
+        rng,
         transfers: CentralizedReturn | None = None,
     ) -> None:
         self.cols = workers
@@ -136,7 +142,9 @@ class Workforce:
     def _nobody_kept_home(self, t: int, cal) -> bool:
         """True when no gate can be closed for anyone (normal times): skip the columns."""
         return (
-            self.isolated_max <= t and not self.away_any and cal.operating.all()
+            self.isolated_max <= t
+            and not self.away_any
+            and cal.operating.all()
             and cal.compound_free.all()
         )
 
@@ -293,8 +301,17 @@ class Workforce:
 class Worker(RowView):
     """One simulated worker (standing for ``weight`` real ones): a live view of its row."""
 
-    fields = ("employer", "district", "compound", "permit", "test_valid", "on_site",
-              "in_closed_loop", "isolated", "weight")
+    fields = (
+        "employer",
+        "district",
+        "compound",
+        "permit",
+        "test_valid",
+        "on_site",
+        "in_closed_loop",
+        "isolated",
+        "weight",
+    )
 
     def __init__(self, model, index: int) -> None:
         self.model, self.index = model, index

@@ -26,11 +26,27 @@ def synthetic_targets(tmp_path: Path, small_scenario) -> Path:
     targets = []
     for day in ("2022-04-20", "2022-05-08"):
         for metric, group in (("permits_issued_cum", "all"), ("staff_on_site", "whitelist")):
-            t = Target(name=f"{metric}_{day}", date=day, metric=metric, group=group,
-                       value=1.0, bound="~", tolerance=1.0)
+            t = Target(
+                name=f"{metric}_{day}",
+                date=day,
+                metric=metric,
+                group=group,
+                value=1.0,
+                bound="~",
+                tolerance=1.0,
+            )
             value = float(simulated_values(ts, t).mean())
-            targets.append({"name": t.name, "date": day, "metric": metric, "group": group,
-                            "value": value, "bound": "~", "tolerance": 0.02 * value})
+            targets.append(
+                {
+                    "name": t.name,
+                    "date": day,
+                    "metric": metric,
+                    "group": group,
+                    "value": value,
+                    "bound": "~",
+                    "tolerance": 0.02 * value,
+                }
+            )
     path = tmp_path / "targets.yaml"
     path.write_text(yaml.safe_dump({"targets": targets}))
     return path
@@ -42,8 +58,16 @@ def test_calibration_recovers_known_parameters(tmp_path, small_scenario):
     scenario.write_text(f"base: {SMALL}\nend_date: 2022-05-10\n")
     targets = synthetic_targets(tmp_path, small_scenario)
     levers = parse_levers(LEVERS, small_scenario)
-    cal = Calibration(scenario, targets, levers, trials=40, replicates=1, until=None,
-                      out=tmp_path / "cal", seed=SEED)
+    cal = Calibration(
+        scenario,
+        targets,
+        levers,
+        trials=40,
+        replicates=1,
+        until=None,
+        out=tmp_path / "cal",
+        seed=SEED,
+    )
     result = cal.run(SerialExecutor(), batch=8, progress=lambda _: None)
     best = result["summary"]["best_params"]
     for key, truth in TRUE.items():
@@ -63,8 +87,10 @@ def test_unknown_metric_in_targets_is_named(tmp_path):
     from sim.errors import ScenarioError
 
     path = tmp_path / "t.yaml"
-    path.write_text("targets:\n  - {name: a, date: 2022-04-30, metric: output_idx, group: all,"
-                    " value: 1, bound: '>='}\n")
+    path.write_text(
+        "targets:\n  - {name: a, date: 2022-04-30, metric: output_idx, group: all,"
+        " value: 1, bound: '>='}\n"
+    )
     with pytest.raises(ScenarioError) as err:
         load_targets(path)
     assert "targets.0" in str(err.value) and "output_idx" in str(err.value)
@@ -75,12 +101,15 @@ def test_a_trial_with_invalid_parameters_fails_and_the_search_goes_on(tmp_path, 
     scenario = tmp_path / "short.yaml"
     scenario.write_text(f"base: {SMALL}\nend_date: 2022-04-20\n")
     targets = tmp_path / "t.yaml"
-    targets.write_text("targets:\n  - {name: p, date: 2022-04-18, metric: permits_issued_cum, "
-                       "group: all, value: 1000, bound: '>='}\n")
+    targets.write_text(
+        "targets:\n  - {name: p, date: 2022-04-18, metric: permits_issued_cum, "
+        "group: all, value: 1000, bound: '>='}\n"
+    )
     # multipliers above 1/0.95 push a driver share above 1: those trials are invalid
     levers = parse_levers(["logistics.driver_availability.in_city=0.5:2.0"], small_scenario)
-    cal = Calibration(scenario, targets, levers, trials=8, replicates=1, until=None,
-                      out=tmp_path / "cal", seed=1)
+    cal = Calibration(
+        scenario, targets, levers, trials=8, replicates=1, until=None, out=tmp_path / "cal", seed=1
+    )
     result = cal.run(SerialExecutor(), batch=4, progress=lambda _: None)
     assert result["summary"]["failed_trials"] >= 1
     assert result["summary"]["best_params"]["logistics.driver_availability.in_city"] <= 1.06
@@ -92,8 +121,7 @@ def test_a_range_that_breaks_a_bound_is_rejected_before_the_search():
     from tests.conftest import SMALL
 
     sc = load_scenario(SMALL)
-    top = max(sc.zoning.sealed.values()) if isinstance(sc.zoning.sealed, dict) \
-        else sc.zoning.sealed
+    top = max(sc.zoning.sealed.values()) if isinstance(sc.zoning.sealed, dict) else sc.zoning.sealed
     with pytest.raises(FugongError, match=r"zoning.sealed.*valid range is 0.5 to") as err:
         check_ranges(sc, parse_levers(["zoning.sealed=0.5:1.5"], sc))
     edge = float(str(err.value).rsplit(":", 1)[1])
@@ -104,5 +132,7 @@ def test_a_range_that_breaks_a_bound_is_rejected_before_the_search():
 def test_calibrated_values_are_rounded():
     from sim.calibrate import _rounded
 
-    assert _rounded({"2022-04-16": 33879.97666986835, "2022-05-01": 0.514861612864397}) == \
-        {"2022-04-16": 33880.0, "2022-05-01": 0.5149}
+    assert _rounded({"2022-04-16": 33879.97666986835, "2022-05-01": 0.514861612864397}) == {
+        "2022-04-16": 33880.0,
+        "2022-05-01": 0.5149,
+    }

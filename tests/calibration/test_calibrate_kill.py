@@ -21,12 +21,30 @@ TRIALS = 10
 
 
 def command(out):
-    return [sys.executable, str(ROOT / "run.py"), "calibrate", str(SMALL),
-            "--targets", str(ROOT / "data" / "targets" / "shanghai_2022.yaml"),
-            "--param", "permits.daily_capacity=0.5:3", "--param", "zoning.churn=0.02:0.3",
-            "--trials", str(TRIALS), "--replicates", "1", "--jobs", "1",
-            "--set", "end_date=2022-05-15", "--until", "2022-05-15",
-            "--out", str(out)]
+    return [
+        sys.executable,
+        str(ROOT / "run.py"),
+        "calibrate",
+        str(SMALL),
+        "--targets",
+        str(ROOT / "data" / "targets" / "shanghai_2022.yaml"),
+        "--param",
+        "permits.daily_capacity=0.5:3",
+        "--param",
+        "zoning.churn=0.02:0.3",
+        "--trials",
+        str(TRIALS),
+        "--replicates",
+        "1",
+        "--jobs",
+        "1",
+        "--set",
+        "end_date=2022-05-15",
+        "--until",
+        "2022-05-15",
+        "--out",
+        str(out),
+    ]
 
 
 def complete_trials(out) -> int:
@@ -39,8 +57,9 @@ def complete_trials(out) -> int:
 def test_killed_calibration_resumes_without_losing_trials(tmp_path, sig):
     out = tmp_path / "cal"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(command(out), cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        command(out), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if (out / "journal.log").exists() and complete_trials(out) >= 3:
@@ -52,8 +71,9 @@ def test_killed_calibration_resumes_without_losing_trials(tmp_path, sig):
     assert proc.returncode != 0
     before = complete_trials(out)  # the journal is still readable
     assert 3 <= before < TRIALS
-    done = subprocess.run(command(out), cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        command(out), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     assert complete_trials(out) == TRIALS
     history = pd.read_csv(out / "trials.csv")

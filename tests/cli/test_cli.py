@@ -19,10 +19,19 @@ def test_run_writes_the_results_contract(tmp_path):
     ts = pd.read_parquet(out / "timeseries.parquet")
     assert list(ts.columns) == ["scenario", "replicate", "seed", "date", "group", "metric", "value"]
     assert set(ts.replicate) == {0, 1}
-    for metric in ("capacity_utilization", "output_index", "resumption_rate", "staff_on_site",
-                   "permits_issued_cum", "passes_issued", "truck_trips_index",
-                   "share_bound_permit", "staff_kept_home_by_permit", "staff_transferred_cum",
-                   "units_produced"):
+    for metric in (
+        "capacity_utilization",
+        "output_index",
+        "resumption_rate",
+        "staff_on_site",
+        "permits_issued_cum",
+        "passes_issued",
+        "truck_trips_index",
+        "share_bound_permit",
+        "staff_kept_home_by_permit",
+        "staff_transferred_cum",
+        "units_produced",
+    ):
         assert metric in set(ts.metric), metric
     summary = pd.read_csv(out / "summary.csv")
     assert {"days_to_50pct", "days_to_80pct", "days_to_90pct", "output_lost"} <= set(summary)

@@ -42,8 +42,9 @@ def test_validate_prints_differences_from_base_and_full_tree():
 
 
 def test_diff_of_scenarios_and_results_folder(folder):
-    out = invoke("diff", ROOT / "scenarios" / "shanghai_2022.yaml",
-                 ROOT / "scenarios" / "passes_scarce.yaml")
+    out = invoke(
+        "diff", ROOT / "scenarios" / "shanghai_2022.yaml", ROOT / "scenarios" / "passes_scarce.yaml"
+    )
     assert "passes.daily_quota.in_city[2022-04-11]" in out
     assert "permits" not in out.split("\n", 2)[2]
     assert max(len(line) for line in out.splitlines()) < 120

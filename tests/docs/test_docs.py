@@ -15,10 +15,20 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_docs_site_builds(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
-    for page in ("index.html", "tutorial/index.html", "ODD/index.html",
-                 "reference/cli/index.html", "reference/scenario_keys/index.html"):
+    for page in (
+        "index.html",
+        "tutorial/index.html",
+        "ODD/index.html",
+        "reference/cli/index.html",
+        "reference/scenario_keys/index.html",
+    ):
         assert (tmp_path / page).is_file(), page
 
 

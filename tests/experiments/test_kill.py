@@ -16,9 +16,21 @@ pytestmark = pytest.mark.slow
 
 def start_run(out: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "run", str(SMALL), "--replicates", "40",
-         "--out", str(out), "--no-charts"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            str(ROOT / "run.py"),
+            "run",
+            str(SMALL),
+            "--replicates",
+            "40",
+            "--out",
+            str(out),
+            "--no-charts",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
@@ -53,9 +65,11 @@ def test_existing_results_are_kept_unless_forced(tmp_path):
     out.mkdir()
     (out / "keep.txt").write_text("analyst's notes")
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), "run", str(SMALL), "--out", str(out),
-         "--no-charts"],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [sys.executable, str(ROOT / "run.py"), "run", str(SMALL), "--out", str(out), "--no-charts"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert proc.returncode == 2
     assert "--force" in proc.stderr

@@ -10,15 +10,33 @@ from sim.plots import band
 from sim.run_charts import make_charts
 
 CHARTS = (
-    "utilization_by_chain.png", "resumption_by_batch.png", "staff_and_permits.png",
-    "passes_and_trucks.png", "binding_constraints.png", "anchor_firms.png",
+    "utilization_by_chain.png",
+    "resumption_by_batch.png",
+    "staff_and_permits.png",
+    "passes_and_trucks.png",
+    "binding_constraints.png",
+    "anchor_firms.png",
 )
 EVENTS = [(date(2022, 4, 1), "lockdown Puxi"), (date(2022, 4, 16), "white list 1")]
-GROUPS = ("all", "chain:automobile", "chain:integrated_circuits", "batch:1", "batch:2",
-          "batch:none", "whitelist", "batch:1-2")
+GROUPS = (
+    "all",
+    "chain:automobile",
+    "chain:integrated_circuits",
+    "batch:1",
+    "batch:2",
+    "batch:none",
+    "whitelist",
+    "batch:1-2",
+)
 RATIOS = ("capacity_utilization", "output_index", "resumption_rate", "truck_trips_index")
-COUNTS = {"staff_on_site": 60_000, "staff_returned": 45_000, "permits_issued_cum": 120_000,
-          "permits_pending": 8_000, "passes_issued": 3_000, "passes_used": 2_400}
+COUNTS = {
+    "staff_on_site": 60_000,
+    "staff_returned": 45_000,
+    "permits_issued_cum": 120_000,
+    "permits_pending": 8_000,
+    "passes_issued": 3_000,
+    "passes_used": 2_400,
+}
 BOUNDS = ("approval", "permit", "inputs", "logistics", "demand")
 
 
@@ -30,10 +48,19 @@ def synthetic_timeseries(scenarios=("baseline",), replicates=2, days=30) -> pd.D
     rows = []
 
     def add(scenario, rep, group, metric, values):
-        rows.append(pd.DataFrame({
-            "scenario": scenario, "replicate": rep, "seed": 100 + rep, "date": dates,
-            "group": group, "metric": metric, "value": values,
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "scenario": scenario,
+                    "replicate": rep,
+                    "seed": 100 + rep,
+                    "date": dates,
+                    "group": group,
+                    "metric": metric,
+                    "value": values,
+                }
+            )
+        )
 
     for k, scenario in enumerate(scenarios):
         for rep in range(replicates):
@@ -43,8 +70,9 @@ def synthetic_timeseries(scenarios=("baseline",), replicates=2, days=30) -> pd.D
                     add(scenario, rep, group, metric, curve + rng.normal(0, 0.03, days))
                 for metric, scale in COUNTS.items():
                     add(scenario, rep, group, metric, scale * curve * rng.uniform(0.9, 1.1))
-                shares = np.vstack([1 - curve, 0.5 * curve, 0.2 * curve, 0.2 * curve,
-                                    0.1 * curve]) + rng.uniform(0, 0.02, (5, days))
+                shares = np.vstack(
+                    [1 - curve, 0.5 * curve, 0.2 * curve, 0.2 * curve, 0.1 * curve]
+                ) + rng.uniform(0, 0.02, (5, days))
                 for b, share in zip(BOUNDS, shares / shares.sum(axis=0), strict=True):
                     add(scenario, rep, group, f"share_bound_{b}", share)
             for firm, normal in (("firm:tesla_shanghai", 2300), ("firm:smic", 900)):
@@ -63,10 +91,26 @@ def synthetic_reported() -> pd.DataFrame:
         ("2022-04-01", "2022-04-10", "truck_trips_index", "all", 0.15, "~", 0.05, "ratio"),
         ("2022-04-01", "2022-04-30", "output_index", "all", 0.385, "~", 0.05, "ratio"),
         ("2022-04-24", None, "capacity_utilization", "firm:smic", 0.9, ">=", None, "share"),
-        ("2022-04-19", None, "units_produced", "firm:tesla_shanghai", 1200, "<=", None,
-         "vehicles per day"),
-        ("2022-04-26", None, "units_produced", "firm:tesla_shanghai", 2350, "range", 250,
-         "vehicles per day"),
+        (
+            "2022-04-19",
+            None,
+            "units_produced",
+            "firm:tesla_shanghai",
+            1200,
+            "<=",
+            None,
+            "vehicles per day",
+        ),
+        (
+            "2022-04-26",
+            None,
+            "units_produced",
+            "firm:tesla_shanghai",
+            2350,
+            "range",
+            250,
+            "vehicles per day",
+        ),
         ("2022-03-01", None, "output_index", "all", 0.9, "~", 0.05, "ratio"),  # before start
     ]
     columns = ["date", "date_end", "metric", "group", "value", "bound", "tolerance", "unit"]
@@ -126,8 +170,12 @@ def test_event_labels_do_not_overlap_and_years_show(tmp_path):
     from sim.plots import plotter
     from sim.run_charts import _utilization
 
-    close = [(date(2022, 4, 1), "citywide lockdown"), (date(2022, 4, 2), "white list 1"),
-             (date(2022, 4, 3), "transfer stations"), (date(2022, 4, 20), "reopening")]
+    close = [
+        (date(2022, 4, 1), "citywide lockdown"),
+        (date(2022, 4, 2), "white list 1"),
+        (date(2022, 4, 3), "transfer stations"),
+        (date(2022, 4, 20), "reopening"),
+    ]
     fig = _utilization(plotter(synthetic_timeseries(), synthetic_reported(), close))
     renderer = FigureCanvasAgg(fig).get_renderer()
     fig.draw(renderer)
@@ -136,7 +184,7 @@ def test_event_labels_do_not_overlap_and_years_show(tmp_path):
     boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in names]
     assert len(boxes) == len(close)
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert not a.overlaps(b)
     ticks = [t.get_text() for t in fig.axes[-1].get_xticklabels() if t.get_text()]
     assert "2022" in ticks[0]
@@ -147,8 +195,10 @@ def test_readable_labels_and_plural():
     from sim import labels
     from sim.plots import spread_note
 
-    assert labels.series("capacity_utilization", "chain:automobile") == \
-        "Automobile chain: capacity utilization"
+    assert (
+        labels.series("capacity_utilization", "chain:automobile")
+        == "Automobile chain: capacity utilization"
+    )
     assert labels.group("firm:tesla_shanghai") == "Tesla Shanghai"
     assert "median of 1 replicate." in spread_note(1)
     assert "range of the 2 replicates" in spread_note(2)

@@ -13,8 +13,9 @@ from tests.conftest import SMALL
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "first"
-    run_scenario(SMALL, replicates=2, out=out, jobs=1, charts=False,
-                 overrides=["end_date=2022-05-20"])
+    run_scenario(
+        SMALL, replicates=2, out=out, jobs=1, charts=False, overrides=["end_date=2022-05-20"]
+    )
     return out
 
 
@@ -31,8 +32,14 @@ def test_rerun_reproduces_the_timeseries_bit_for_bit(first_run, tmp_path):
 
 
 def test_one_job_and_two_jobs_give_identical_results(first_run, tmp_path):
-    two = run_scenario(SMALL, replicates=2, out=tmp_path / "two", jobs=2, charts=False,
-                       overrides=["end_date=2022-05-20"]).folder
+    two = run_scenario(
+        SMALL,
+        replicates=2,
+        out=tmp_path / "two",
+        jobs=2,
+        charts=False,
+        overrides=["end_date=2022-05-20"],
+    ).folder
     a = pd.read_parquet(first_run / "timeseries.parquet")
     b = pd.read_parquet(two / "timeseries.parquet")
     pd.testing.assert_frame_equal(a, b, check_exact=True)

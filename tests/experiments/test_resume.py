@@ -19,15 +19,30 @@ from tests.conftest import ROOT, SMALL
 pytestmark = pytest.mark.slow
 
 RUNS = 18  # 3 x 2 points x 3 replicates, each run ~0.2 s
-SWEEP = ["sweep", "--scenario", str(SMALL), "--grid", "permits.daily_capacity=x1,x2,x4",
-         "--grid", "passes.daily_quota=x0.5,x1", "-r", "3", "--set", "end_date=2022-04-15"]
+SWEEP = [
+    "sweep",
+    "--scenario",
+    str(SMALL),
+    "--grid",
+    "permits.daily_capacity=x1,x2,x4",
+    "--grid",
+    "passes.daily_quota=x0.5,x1",
+    "-r",
+    "3",
+    "--set",
+    "end_date=2022-04-15",
+]
 
 
 def start(out, *extra):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, "run.py", *SWEEP, "--jobs", "2", "--out", str(out), *extra],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,  # its own process group: the kill reaches its workers too
     )
 

@@ -14,16 +14,21 @@ from sim.sweep_file import parse_sweep
 from tests.conftest import FIXTURES
 
 LEVERS = {
-    "permits.daily_capacity": {"range": {"lo": 0.5, "hi": 4, "log": True},
-                               "scale_schedule": True},
+    "permits.daily_capacity": {"range": {"lo": 0.5, "hi": 4, "log": True}, "scale_schedule": True},
     "workforce.test_access": {"range": {"lo": 0.6, "hi": 1.0}},
     "permits.processing_delay_days": {"range": {"lo": 0, "hi": 4}},
 }
 
 
 def levers_sweep(**changes):
-    data = {"name": "levers", "base": "small.yaml", "design": "sobol", "samples": 4,
-            "overrides": {"end_date": "2022-04-15"}, "parameters": LEVERS}
+    data = {
+        "name": "levers",
+        "base": "small.yaml",
+        "design": "sobol",
+        "samples": 4,
+        "overrides": {"end_date": "2022-04-15"},
+        "parameters": LEVERS,
+    }
     data.update(changes)
     return parse_sweep(data, "levers.yaml")
 
@@ -42,8 +47,9 @@ def test_salib_samples_become_sweep_points(method, n, points):
 def test_sobol_needs_a_power_of_two_and_ranges():
     with pytest.raises(FugongError, match="power of 2"):
         sensitivity_plan(levers_sweep(), FIXTURES, "sobol", 6)
-    grid = levers_sweep(design="grid", samples=None,
-                        parameters={"permits.daily_capacity": {"values": [1, 2]}})
+    grid = levers_sweep(
+        design="grid", samples=None, parameters={"permits.daily_capacity": {"values": [1, 2]}}
+    )
     with pytest.raises(FugongError, match="all ranges"):
         sensitivity_plan(grid, FIXTURES, "morris", 4)
 
@@ -53,8 +59,15 @@ def test_indices_rank_a_known_function(method):
     plan, unit = sensitivity_plan(levers_sweep(), FIXTURES, method, 64)
     y = 10 * unit[:, 0] + 1 * unit[:, 1]  # the third lever has no effect
     days = np.where(unit[:, 2] > 0.9, np.nan, y)  # a few runs never reach the level
-    runs = pd.DataFrame({"point": plan.points.index, "status": "ok", "horizon_days": 50.0,
-                         "all/output_lost": y, "all/days_to_80pct": days})
+    runs = pd.DataFrame(
+        {
+            "point": plan.points.index,
+            "status": "ok",
+            "horizon_days": 50.0,
+            "all/output_lost": y,
+            "all/days_to_80pct": days,
+        }
+    )
     runs = pd.concat([runs, runs.assign(**{"all/output_lost": y + 1})])  # 2 replicates
     table, censored = analyse(plan, runs, unit, method, "all/output_lost", seed=1)
     main = "ST" if method == "sobol" else "mu_star"
@@ -74,9 +87,23 @@ def test_sensitivity_command_end_to_end(tmp_path):
     data["overrides"] = {"end_date": "2022-04-30"}
     sweep_file.write_text(json.dumps(data))
     out = tmp_path / "sens"
-    result = CliRunner().invoke(cli, [
-        "sensitivity", str(sweep_file), "--method", "sobol", "-n", "2", "--kpi",
-        "output_lost_days", "--jobs", "1", "--out", str(out)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "sensitivity",
+            str(sweep_file),
+            "--method",
+            "sobol",
+            "-n",
+            "2",
+            "--kpi",
+            "output_lost_days",
+            "--jobs",
+            "1",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out / "indices.csv")
     assert table["parameter"].tolist() == list(LEVERS)

@@ -38,9 +38,18 @@ def test_sweep_writes_every_output(tiny, tiny_plan):
     out = tiny.folder
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 8 and (runs["status"] == "ok").all() and tiny.failed == 0
-    assert {"point", "replicate", "seed", "status", "permits.daily_capacity",
-            "passes.daily_quota", "all/days_to_80pct", "chain:automobile/output_lost",
-            "batch:1/min_utilization", "horizon_days"} <= set(runs.columns)
+    assert {
+        "point",
+        "replicate",
+        "seed",
+        "status",
+        "permits.daily_capacity",
+        "passes.daily_quota",
+        "all/days_to_80pct",
+        "chain:automobile/output_lost",
+        "batch:1/min_utilization",
+        "horizon_days",
+    } <= set(runs.columns)
     assert runs.groupby("replicate")["seed"].nunique().eq(1).all()  # common random numbers
     ts = pd.read_parquet(out / "timeseries.parquet", filters=[("point", "==", 3)])
     assert set(ts["replicate"]) == {0, 1}
@@ -71,8 +80,9 @@ def test_more_permits_and_passes_mean_less_output_lost(tiny):
 def test_dask_cluster_gives_the_same_results_as_the_local_pool(tiny, tiny_plan, tmp_path):
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         executor = DaskExecutor(cluster.scheduler_address)
         try:
             outcome = run_sweep(tiny_plan, tmp_path / "dask", executor, progress=None)
@@ -88,8 +98,12 @@ def test_dask_cluster_gives_the_same_results_as_the_local_pool(tiny, tiny_plan, 
 
 
 def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
-    sw = sweep_from_options(None, scenario=SMALL, grid=["permits.processing_delay_days=1,-1"],
-                            sets=["end_date=2022-03-31"])
+    sw = sweep_from_options(
+        None,
+        scenario=SMALL,
+        grid=["permits.processing_delay_days=1,-1"],
+        sets=["end_date=2022-03-31"],
+    )
     plan = make_plan(sw, FIXTURES)
     outcome = run_sweep(plan, tmp_path / "s", SerialExecutor(), progress=None)
     runs = outcome.runs.set_index("point")
@@ -103,11 +117,21 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
 
 def test_compare_run_folder_and_sweep_points(tiny, tmp_path):
     run_out = tmp_path / "run"
-    run_scenario(SMALL, replicates=2, overrides=["end_date=2022-04-30"], out=run_out,
-                 charts=False)
-    result = CliRunner().invoke(cli, [
-        "compare", str(run_out), str(tiny.folder), "--group", "chain:automobile",
-        "--reference", "small", "--out", str(tmp_path / "cmp")])
+    run_scenario(SMALL, replicates=2, overrides=["end_date=2022-04-30"], out=run_out, charts=False)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "compare",
+            str(run_out),
+            str(tiny.folder),
+            "--group",
+            "chain:automobile",
+            "--reference",
+            "small",
+            "--out",
+            str(tmp_path / "cmp"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cmp" / "compare.png").stat().st_size > 10_000
     table = pd.read_csv(tmp_path / "cmp" / "compare_kpis.csv")
@@ -120,10 +144,27 @@ def test_compare_run_folder_and_sweep_points(tiny, tmp_path):
 
 
 def test_frontier_heat_map_and_cheapest(tiny, tmp_path):
-    result = CliRunner().invoke(cli, [
-        "frontier", str(tiny.folder), "--x", "permits.daily_capacity",
-        "--y", "passes.daily_quota", "--group", "chain:automobile", "--level", "0.5",
-        "--by", "2022-04-30", "--cost", "passes.daily_quota=2", "--out", str(tmp_path / "f")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "frontier",
+            str(tiny.folder),
+            "--x",
+            "permits.daily_capacity",
+            "--y",
+            "passes.daily_quota",
+            "--group",
+            "chain:automobile",
+            "--level",
+            "0.5",
+            "--by",
+            "2022-04-30",
+            "--cost",
+            "passes.daily_quota=2",
+            "--out",
+            str(tmp_path / "f"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(tmp_path / "f" / "frontier.csv")
     assert len(table) == 4

@@ -17,8 +17,9 @@ def model(small_scenario):
 def test_permit_offices_never_exceed_capacity_and_respect_the_delay(small_scenario):
     """Each office issues at most its capacity over any run of days; on a single day it may
     go over by less than one simulated worker (capacity below one worker's weight carries)."""
-    sc = with_overrides(small_scenario, {"permits.processing_delay_days": 3,
-                                         "permits.daily_capacity": 2000})
+    sc = with_overrides(
+        small_scenario, {"permits.processing_delay_days": 3, "permits.daily_capacity": 2000}
+    )
     m = RecoveryModel(sc, rng=1)
     w_max = m.economy.workers.weight.max()
     offices = m.permit_offices
@@ -147,8 +148,11 @@ def test_doubling_permit_capacity_never_slows_recovery(small_scenario):
 
     doubled = with_overrides(
         small_scenario,
-        {"permits.daily_capacity": {
-            k: 2 * v for k, v in small_scenario.permits.daily_capacity.items()}},
+        {
+            "permits.daily_capacity": {
+                k: 2 * v for k, v in small_scenario.permits.daily_capacity.items()
+            }
+        },
     )
     for seed in (1, 2, 3):
         base = run_replicate(small_scenario, 0, seed).timeseries.assign(scenario="b")
@@ -196,14 +200,17 @@ def _tesla(m) -> int:
 def test_centralized_return_fills_beds_without_permits_and_never_above_beds(small_scenario):
     """Tesla's dated transfer brings staff into its closed loop on 16-19 April with no
     permit; without it the plant's loop stays emptier. Beds cap every firm's loop."""
+
     def run(transfers):
-        sc = with_overrides(small_scenario, {"centralized_return": transfers,
-                                             "end_date": "2022-04-20"})
+        sc = with_overrides(
+            small_scenario, {"centralized_return": transfers, "end_date": "2022-04-20"}
+        )
         m = RecoveryModel(sc, rng=5)
         while m.running:
             m.step()
             assert np.all(m.workforce.loop_count <= m.economy.firms.beds)
         return m
+
     default = small_scenario.model_dump(mode="json")["centralized_return"]
     with_all, without = run(default), run([])
     i = _tesla(with_all)
@@ -227,8 +234,9 @@ def test_staff_kept_home_are_counted_once_by_their_first_closed_gate(model):
 
 def test_staff_who_left_the_city_return_at_the_rate(small_scenario):
     """At reopening a share of the staff kept home are away; they come back at ~1/30 a day."""
-    sc = with_overrides(small_scenario, {"labour.left_city_share": 0.5,
-                                         "labour.return_rate": 1 / 30})
+    sc = with_overrides(
+        small_scenario, {"labour.left_city_share": 0.5, "labour.return_rate": 1 / 30}
+    )
     m = RecoveryModel(sc, rng=2)
     away = []
     while m.running:

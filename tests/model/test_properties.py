@@ -10,31 +10,34 @@ from sim.model import RecoveryModel
 from sim.replicates import run_replicate
 from sim.scenario_files import with_overrides
 
-params = st.fixed_dictionaries({
-    "seed": st.integers(0, 2**31 - 1),
-    "end_date": st.sampled_from(["2022-04-20", "2022-05-10", "2022-06-05"]),
-    "permits.daily_capacity": st.floats(50, 50_000),
-    "permits.processing_delay_days": st.integers(0, 5),
-    "passes.daily_quota.in_city": st.floats(10, 20_000),
-    "passes.daily_quota.inter_provincial": st.floats(10, 20_000),
-    "workforce.test_access": st.floats(0.2, 1.0),
-    "workforce.rotation_days": st.integers(0, 30),
-    "epidemic.infection_hazard": st.floats(0.0, 0.01),
-    "zoning.sealed": st.floats(0.0, 0.6),
-    "zoning.controlled": st.floats(0.0, 0.3),
-    "zoning.churn": st.floats(0.0, 0.5),
-    "production.alpha_max": st.floats(1.0, 1.6),
-    "production.tau": st.floats(1.0, 60.0),
-    "production.important_weight": st.floats(0.0, 1.0),
-    "production.inventory_rule": st.sampled_from(["leontief", "ario"]),
-    "production.unmet_orders": st.sampled_from(["keep", "reorder"]),
-    "demand.backlog_share": st.floats(0.0, 1.0),
-    "policy.whitelist.priority": st.booleans(),
-    "red_yellow.daily_cases": st.integers(0, 500),
-})
+params = st.fixed_dictionaries(
+    {
+        "seed": st.integers(0, 2**31 - 1),
+        "end_date": st.sampled_from(["2022-04-20", "2022-05-10", "2022-06-05"]),
+        "permits.daily_capacity": st.floats(50, 50_000),
+        "permits.processing_delay_days": st.integers(0, 5),
+        "passes.daily_quota.in_city": st.floats(10, 20_000),
+        "passes.daily_quota.inter_provincial": st.floats(10, 20_000),
+        "workforce.test_access": st.floats(0.2, 1.0),
+        "workforce.rotation_days": st.integers(0, 30),
+        "epidemic.infection_hazard": st.floats(0.0, 0.01),
+        "zoning.sealed": st.floats(0.0, 0.6),
+        "zoning.controlled": st.floats(0.0, 0.3),
+        "zoning.churn": st.floats(0.0, 0.5),
+        "production.alpha_max": st.floats(1.0, 1.6),
+        "production.tau": st.floats(1.0, 60.0),
+        "production.important_weight": st.floats(0.0, 1.0),
+        "production.inventory_rule": st.sampled_from(["leontief", "ario"]),
+        "production.unmet_orders": st.sampled_from(["keep", "reorder"]),
+        "demand.backlog_share": st.floats(0.0, 1.0),
+        "policy.whitelist.priority": st.booleans(),
+        "red_yellow.daily_cases": st.integers(0, 500),
+    }
+)
 
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @pytest.mark.slow
@@ -75,8 +78,9 @@ def test_invariants_hold_for_random_scenarios(small_scenario, p):
             assert np.all(arr >= -1e-9) and np.all(np.isfinite(arr))
 
 
-@settings(max_examples=4, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=4, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(p=params)
 def test_results_have_no_nan_or_negative_values(small_scenario, p):
     sc = with_overrides(small_scenario, {k: v for k, v in p.items() if k != "seed"})

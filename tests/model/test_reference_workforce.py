@@ -127,8 +127,11 @@ def test_identical_worker_by_worker_without_randomness(small_scenario, rotation,
     scenario, closed-loop rotation, and (``away``) every worker kept home when the rules
     end leaving the city for good (share 1, return rate 0: no random draw decides)."""
     model = RecoveryModel(
-        small_scenario, rng=7, workforce__rotation_days=rotation,
-        labour__left_city_share=left_city, labour__return_rate=1.0 - left_city,
+        small_scenario,
+        rng=7,
+        workforce__rotation_days=rotation,
+        labour__left_city_share=left_city,
+        labour__return_rate=1.0 - left_city,
     )
     rec = record(model)
     rec.hazard = [0.0] * rec.n_days

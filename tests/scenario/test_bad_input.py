@@ -9,8 +9,9 @@ from run import cli
 from tests.conftest import ROOT
 
 BASE = ROOT / "scenarios" / "shanghai_2022.yaml"
-ANCHOR = "{name: x, label: X, chain: %s, district: %s, staff: 10, output: 1, units: u, " \
-         "units_per_day: 1}"
+ANCHOR = (
+    "{name: x, label: X, chain: %s, district: %s, staff: 10, output: 1, units: u, units_per_day: 1}"
+)
 
 CASES = {
     "unknown_key": (
@@ -48,8 +49,7 @@ CASES = {
     "batch_too_big": (
         "policy:\n  whitelist:\n    batches:\n"
         "      - {approved: 2022-04-16, firms: 5000, chain_mix: {automobile: 1.0}}\n",
-        ["policy.whitelist.batches.0.firms", "at most 920 firms of chain 'automobile'",
-         "got 5000"],
+        ["policy.whitelist.batches.0.firms", "at most 920 firms of chain 'automobile'", "got 5000"],
     ),
     "unknown_chain": (
         f"anchors:\n  - {ANCHOR % ('automobil', 'Pudong')}\n",
@@ -93,8 +93,9 @@ def test_missing_base(tmp_path):
 def test_base_cycle(tmp_path):
     (tmp_path / "a.yaml").write_text("base: b.yaml\n")
     (tmp_path / "b.yaml").write_text("base: a.yaml\n")
-    assert_clean_error(run_validate(tmp_path / "a.yaml"), "inheritance cycle",
-                       "a.yaml -> b.yaml -> a.yaml")
+    assert_clean_error(
+        run_validate(tmp_path / "a.yaml"), "inheritance cycle", "a.yaml -> b.yaml -> a.yaml"
+    )
 
 
 def test_yaml_syntax_error(tmp_path):
@@ -119,8 +120,12 @@ def test_malformed_set(bad):
 
 
 def test_set_with_a_bad_value_names_the_key():
-    assert_clean_error(run_validate(BASE, "--set", "permits.daily_capacity=-1"),
-                       "--set", "permits.daily_capacity", "> 0")
+    assert_clean_error(
+        run_validate(BASE, "--set", "permits.daily_capacity=-1"),
+        "--set",
+        "permits.daily_capacity",
+        "> 0",
+    )
 
 
 def test_debug_flag_shows_the_traceback(tmp_path):
@@ -132,12 +137,25 @@ def test_debug_flag_shows_the_traceback(tmp_path):
 
 
 def test_a_scenario_too_big_for_memory_stops_before_building(tmp_path):
-    result = CliRunner().invoke(cli, ["run", str(BASE), "--set", "economy.workers=1000000000",
-                                      "--out", str(tmp_path / "r"), "--no-charts"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "run",
+            str(BASE),
+            "--set",
+            "economy.workers=1000000000",
+            "--out",
+            str(tmp_path / "r"),
+            "--no-charts",
+        ],
+    )
     assert_clean_error(result, "needs about", "GB", "raise `scale`")
     assert not (tmp_path / "r").exists()
 
 
 def test_names_from_scenarios_cannot_become_paths():
-    assert_clean_error(run_validate(BASE, "--set", "anchors.0.name=../../etc"),
-                       "anchors.0.name", "expected a name matching")
+    assert_clean_error(
+        run_validate(BASE, "--set", "anchors.0.name=../../etc"),
+        "anchors.0.name",
+        "expected a name matching",
+    )

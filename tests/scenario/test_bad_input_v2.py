@@ -65,8 +65,9 @@ def test_a_variants_schedule_replaces_the_bases_whatever_the_key_type(tmp_path, 
     path.write_text(f"base: {BASE}\npermits:\n  daily_capacity: {{{key}: 500}}\n")
     result = validate(path)
     assert result.exit_code == 0, result.output
-    rows = [r.rstrip() for r in result.output.splitlines()
-            if r.startswith("permits.daily_capacity[")]
+    rows = [
+        r.rstrip() for r in result.output.splitlines() if r.startswith("permits.daily_capacity[")
+    ]
     assert any("[2022-06-01]" in r and r.endswith("500") for r in rows), result.output
     assert all(r.endswith("(absent)") for r in rows if "[2022-06-01]" not in r), result.output
 

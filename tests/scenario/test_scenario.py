@@ -1,6 +1,5 @@
 """Scenario files: loading, inheritance, overrides and clear errors."""
 
-
 import pytest
 
 from sim.errors import ScenarioError
@@ -28,9 +27,16 @@ def test_variants_inherit_and_change_only_their_keys():
 def test_analyst_keys_exist_with_their_names():
     sc = load_scenario(
         SCEN / "shanghai_2022.yaml",
-        ["permits.daily_capacity=4000", "permits.processing_delay_days=2",
-         "passes.daily_quota.in_city=900", "passes.daily_quota.inter_provincial=300",
-         "scale=50", "seed=3", "start_date=2022-03-02", "end_date=2022-06-29"],
+        [
+            "permits.daily_capacity=4000",
+            "permits.processing_delay_days=2",
+            "passes.daily_quota.in_city=900",
+            "passes.daily_quota.inter_provincial=300",
+            "scale=50",
+            "seed=3",
+            "start_date=2022-03-02",
+            "end_date=2022-06-29",
+        ],
     )
     assert sc.permits.daily_capacity == 4000.0
     assert sc.passes.daily_quota.in_city == 900.0
