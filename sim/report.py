@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import labels
+from sim import kpis, labels
 from sim.errors import FugongError
 from sim.results_folder import ROOT
 
@@ -33,19 +33,8 @@ RUN_CHARTS = (
     "binding_constraints.png",
     "anchor_firms.png",
 )
-KPI_GROUPS = (
-    "all",
-    "chain:automobile",
-    "chain:integrated_circuits",
-    "chain:biomedicine",
-    "chain:chemicals",
-    "chain:other",
-    "whitelist",
-    "batch:1",
-    "batch:2",
-    "batch:3",
-    "batch:none",
-)
+# the run KPI groups with the white list as a whole beside the batches
+KPI_GROUPS = (*kpis.KPI_GROUPS[:6], "whitelist", *kpis.KPI_GROUPS[6:])
 MAX_SWEEP_CURVES = 10
 
 
