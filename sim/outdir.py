@@ -34,12 +34,14 @@ def prepare_target(folder: Path, force: bool, hint: str = "use --force to replac
                 "(with a manifest.json); this one has none, so it is left alone"
             )
     parent = folder.absolute().parent
-    if not parent.is_dir():
-        raise FugongError(f"{folder}: its parent {parent} is not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
+    existing = next(p for p in (parent, *parent.parents) if p.exists() or p.is_symlink())
+    if not existing.is_dir():
+        raise FugongError(f"{folder}: its parent {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
         raise FugongError(
-            f"{folder}: cannot write in {parent} (permission denied or read-only file system)"
+            f"{folder}: cannot write in {existing} (permission denied or read-only file system)"
         )
+    parent.mkdir(parents=True, exist_ok=True)  # e.g. results/ in a fresh clone
 
 
 def remove_tree(path: Path) -> None:

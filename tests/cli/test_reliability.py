@@ -376,3 +376,11 @@ def test_rerun_warns_when_versions_or_commit_differ(done_run, tmp_path):
     found = warnings_of(result)
     assert any("versions differ" in w and "numpy 0.0.1 ->" in w for w in found), found
     assert any("git commit 0000000000" in w for w in found) or result.output.count("git") == 0
+
+
+def test_out_under_missing_folders_creates_them(tmp_path):
+    """A fresh clone has no results/ folder: the run creates the missing parents."""
+    out = tmp_path / "results" / "deeper" / "run"
+    result = invoke("run", SMALL, *SHORT, "--no-charts", "--quiet", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "manifest.json").is_file()
