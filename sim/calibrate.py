@@ -33,7 +33,14 @@ from sim.replicates import replicate_seed, run_replicate
 from sim.results_folder import RESULTS_DIR
 from sim.scenario import Scenario
 from sim.scenario_files import load_scenario, validate
-from sim.targets import Target, fit_table, load_targets, simulated_values, unscorable
+from sim.targets import (
+    Target,
+    check_inputs,
+    fit_table,
+    load_targets,
+    simulated_values,
+    unscorable,
+)
 from sim.targets import loss as target_loss
 
 
@@ -407,7 +414,6 @@ def calibrate_scenario(
     progress=print,
 ) -> dict:
     """The `calibrate` workflow: levers from --param or the scenario, trials on an executor."""
-    load_targets(targets)  # fail early on a bad targets file
     sc = load_scenario(path, list(overrides))
     specs = params or [f"{k}={lo}:{hi}" for k, (lo, hi) in sc.calibration.parameters.items()]
     if not specs:
@@ -415,6 +421,8 @@ def calibrate_scenario(
             f"{path}: no parameters to calibrate; give --param KEY=LO:HI or "
             "list them under calibration.parameters"
         )
+    # fail early on a bad targets file, a reported input calibrated or not at its value
+    check_inputs(targets, sc.model_dump(mode="python"), [s.partition("=")[0] for s in specs])
     folder = (
         Path(out)
         if out

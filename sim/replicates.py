@@ -33,14 +33,19 @@ class ReplicateResult:
 
 
 def run_replicate(sc: Scenario, replicate: int, seed: int) -> ReplicateResult:
-    """Run one replicate and its counterfactual; add output_index and staff_returned."""
+    """Run one replicate and its counterfactual; add output_index, output_yoy and
+    staff_returned."""
     start = time.perf_counter()
     model = RecoveryModel(sc, rng=seed).run()
     base = RecoveryModel(sc, rng=seed, counterfactual=True, outputs_only=True).run()
     dates = model.calendar.dates
     ts = model.recorder.tidy(dates)
     normal = base.recorder.tidy(dates)
-    ts = pd.concat([ts, _output_index(ts, normal), _staff_returned(ts, sc)], ignore_index=True)
+    index = _output_index(ts, normal)
+    ts = pd.concat(
+        [ts, index, _output_yoy(index, sc.baseline.growth_yoy), _staff_returned(ts, sc)],
+        ignore_index=True,
+    )
     ts.insert(0, "seed", seed)
     ts.insert(0, "replicate", replicate)
     seconds = {f"stage_{k}": v for k, v in model.stage_seconds.items()}
@@ -58,6 +63,14 @@ def _output_index(ts: pd.DataFrame, normal: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         idx["value"] = np.nan_to_num(out.value.to_numpy() / ref.value.to_numpy())
     return idx
+
+
+def _output_yoy(index: pd.DataFrame, growth: float) -> pd.DataFrame:
+    """Year-on-year change: the no-lockdown run is last year's output grown at the trend."""
+    yoy = index.copy()
+    yoy["metric"] = "output_yoy"
+    yoy["value"] = (1.0 + growth) * index.value.to_numpy() - 1.0
+    return yoy
 
 
 def _staff_returned(ts: pd.DataFrame, sc: Scenario) -> pd.DataFrame:

@@ -234,6 +234,8 @@ class PassesParams(Strict):
     daily_quota: QuotasParams  # vehicle passes issued a day per route class (trucks)
     required_from: date | None = None  # default: first district lockdown
     required_until: date  # passes no longer needed after this date
+    validity_days: Annotated[int, Field(ge=1)] = 7  # a pass lapses this many days after issue
+    #   and is renewed through the same daily quota
 
 
 class WorkforceParams(Strict):
@@ -337,6 +339,13 @@ class RedYellowParams(Strict):
     yellow_days: NonNeg = 7.0  # cover that raises a yellow light
 
 
+class BaselineParams(Strict):
+    """The pre-lockdown trend that year-on-year figures compare against."""
+
+    growth_yoy: Annotated[float, Field(gt=-1.0)] = 0.0  # no-lockdown output over the same
+    #   period of the previous year, minus 1 (output_yoy = (1 + growth_yoy) * output_index - 1)
+
+
 class CalibrationParams(Strict):
     """Parameters `fugong calibrate` searches when none are given on the command line."""
 
@@ -355,6 +364,7 @@ class Scenario(Strict):
     districts: dict[str, DistrictParams]  # the city's districts by name
     chains: dict[str, ChainParams]  # industry chains by name
     economy: EconomyParams = EconomyParams()  # size of the synthetic economy
+    baseline: BaselineParams = BaselineParams()  # the trend year-on-year figures compare with
     anchors: list[AnchorParams] = []  # named plants with reported figures
     policy: PolicyParams  # white lists and reopening
     permits: PermitsParams  # return-to-work permit offices

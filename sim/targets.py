@@ -2,7 +2,14 @@
 
 A target names a date or a period, a metric and group of the results contract, a value
 and a bound (``>=``, ``<=``, ``~`` with a tolerance, or ``range``). The loss treats bounds
-as bounds: no penalty inside, a squared, scaled penalty outside.
+as bounds: no penalty inside, a squared, scaled penalty outside. A lower bound whose
+wording ("more than 10,000") gives the order of magnitude (``magnitude: true``) is also missed
+when the model overshoots it more than ``OVERSHOOT_LIMIT`` times.
+
+A reported figure the scenario already uses as an input (Tesla's ~8,000 staff in closed loop
+are its beds) is not a target: the model could not miss it. Such figures are listed under
+``inputs`` in the targets file with the scenario key that holds them, and a target that
+repeats one is refused.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from sim.recorder import METRICS
 from sim.schema import Checked, describe_error
 from sim.yaml_io import read_yaml
 
-KNOWN_METRICS = (*METRICS, "output_index", "staff_returned", "units_produced")
+KNOWN_METRICS = (*METRICS, "output_index", "output_yoy", "staff_returned", "units_produced")
+OVERSHOOT_LIMIT = 3.0  # a `magnitude` lower bound overshot more than this many times is missed
 HUBER = 3.0  # misses (in units of the target's scale) beyond which the penalty grows linearly
 GROUP_PATTERN = re.compile(
     r"^(all|whitelist|chain:\w+|batch:(\d+|none|\d+-\d+)|"
@@ -48,10 +56,16 @@ class Target(Checked):
     weight: Annotated[float, Field(ge=0)] = 1.0
     source: str = ""
     mappable: bool = True
+    magnitude: bool = False  # ">=" whose wording sets the order of magnitude (see module doc)
     note: str = ""
 
     @model_validator(mode="after")
     def _check(self) -> Target:
+        if self.magnitude and self.bound != ">=":
+            raise ValueError(
+                f"magnitude: only a '>=' bound can set an order of magnitude, "
+                f"got bound '{self.bound}'"
+            )
         if (self.date is None) == (self.period is None):
             raise ValueError("date: expected exactly one of `date` or `period`, got both or none")
         if self.metric not in KNOWN_METRICS:
@@ -91,6 +105,9 @@ class Target(Checked):
         if not np.isfinite(simulated):
             return np.inf
         if self.bound == ">=":
+            limit = OVERSHOOT_LIMIT * self.value
+            if self.magnitude and simulated > limit:  # each further `value` counts as one miss
+                return (simulated - limit) / max(abs(self.value), 1e-9)
             gap = self.value - simulated
         elif self.bound == "<=":
             gap = simulated - self.value
@@ -98,19 +115,41 @@ class Target(Checked):
             gap = abs(simulated - self.value) - self.tolerance
         return max(gap, 0.0) / self.scale
 
+    def overshoot(self, simulated: float) -> float:
+        """How many times a lower bound is exceeded (NaN for other bounds)."""
+        if self.bound != ">=" or not self.value:
+            return np.nan
+        return simulated / self.value
+
     def describe_bound(self) -> str:
         if self.bound in ("~", "range"):
             return f"{self.value:g} ± {self.tolerance:g}"
+        if self.magnitude:
+            return f"{self.bound} {self.value:g} (<= {OVERSHOOT_LIMIT * self.value:g})"
         return f"{self.bound} {self.value:g}"
+
+
+class InputFigure(Checked):
+    """A reported figure the scenario uses as an input, with the key that holds it."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    name: str
+    key: str  # dotted scenario key (list items by index)
+    value: float
+    metric: str  # the figure it would be as a target
+    group: str
+    source: str
+    note: str = ""
 
 
 class TargetFile(Checked):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     description: str = ""
     targets: list[Target]
+    inputs: list[InputFigure] = []
 
 
-def load_targets(path: str | Path) -> list[Target]:
+def load_target_file(path: str | Path) -> TargetFile:
     """Read and validate a targets file, errors naming the file and key path."""
     path = Path(path)
     data = read_yaml(path)
@@ -123,7 +162,49 @@ def load_targets(path: str | Path) -> list[Target]:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ScenarioError(str(path), f"duplicate target names {dupes}", "targets")
-    return parsed.targets
+    for i, t in enumerate(parsed.targets):
+        for figure in parsed.inputs:
+            if (t.metric, t.group, t.value) == (figure.metric, figure.group, figure.value):
+                raise ScenarioError(
+                    str(path),
+                    f"target '{t.name}' is the input '{figure.name}' "
+                    f"({figure.key} = {figure.value:g}): the model cannot miss it; "
+                    "keep it under inputs only",
+                    f"targets.{i}",
+                )
+    return parsed
+
+
+def load_targets(path: str | Path) -> list[Target]:
+    """The targets of a targets file (inputs are checked, not returned)."""
+    return load_target_file(path).targets
+
+
+def check_inputs(path: str | Path, data: dict, calibrated: list[str] = ()) -> None:
+    """The scenario holds each listed input at its reported value, and no calibrated
+    parameter is one of them (a reported input is not a free parameter)."""
+    from sim.keys import get_key
+
+    for i, figure in enumerate(load_target_file(path).inputs):
+        if figure.key in calibrated:
+            raise ScenarioError(
+                str(path),
+                f"'{figure.key}' is the reported input '{figure.name}' and cannot be calibrated",
+                f"inputs.{i}",
+            )
+        try:
+            value = get_key(data, figure.key)
+        except KeyError:
+            raise ScenarioError(
+                str(path), f"the scenario has no key '{figure.key}'", f"inputs.{i}.key"
+            ) from None
+        if not isinstance(value, int | float) or abs(value - figure.value) > 1e-9:
+            raise ScenarioError(
+                str(path),
+                f"the scenario sets {figure.key} = {value!r}, "
+                f"the reported input is {figure.value:g}",
+                f"inputs.{i}.value",
+            )
 
 
 def simulated_values(ts: pd.DataFrame, target: Target) -> pd.Series:
@@ -157,6 +238,7 @@ def fit_table(
                 "model_p10": float(values.quantile(0.1)) if len(values) else np.nan,
                 "model_p90": float(values.quantile(0.9)) if len(values) else np.nan,
                 "met": bool(miss == 0) if len(values) else None,
+                "overshoot": t.overshoot(mean) if len(values) else np.nan,
                 "penalty": t.penalty(mean) if len(values) else np.nan,
                 "weight": t.weight,
                 "sample": "fit" if until is None or t.end <= until else "out-of-sample",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
+from sim.agents.logistics import operating_links
 from sim.economy import MARKET
 from sim.scenario import ROUTES
 
@@ -119,14 +120,22 @@ class PermitOffice(mesa.Agent):
 
 @dataclass
 class PassGrant:
-    """Today's pass decisions per link: the day each waiting link applied, passes granted."""
+    """Today's pass decisions per link (``Freight.take_passes`` applies them)."""
 
-    applied: np.ndarray  # day of application (-1: never applied)
+    day: int
+    applied: np.ndarray  # day the waiting application was filed (-1: not waiting)
     granted: np.ndarray  # trucks given a pass today
+    withdrawn: np.ndarray  # links whose firm stopped: their passes are withdrawn
 
 
 class PassOffice(mesa.Agent):
-    """Issues vehicle passes to links up to a daily quota per route class (trucks)."""
+    """Issues vehicle passes to links up to a daily quota per route class (trucks).
+
+    Each day passes issued ``validity_days`` ago lapse, links of firms that stopped lose
+    theirs, and links of operating firms short of passes for their fleet queue (key firms,
+    city priority and red-light firms, then white-list batches, then application day) for
+    today's quota; renewals queue with new applications.
+    """
 
     def __init__(self, model) -> None:
         super().__init__(model)
@@ -139,11 +148,13 @@ class PassOffice(mesa.Agent):
         self.issued_today[:] = 0.0
         if not m.calendar.pass_regime[t]:
             return None
-        fr, lk = m.freight, m.economy.links
-        need = lk.fleet - fr.passes
-        active = self._active(m.calendar.operating)
-        waiting = active & (need > 0)
-        applied = np.where(waiting & (fr.pass_applied < 0), t, fr.pass_applied)
+        book, lk = m.freight.pass_book, m.economy.links
+        active = operating_links(lk, m.economy.firms.n, m.calendar.operating)
+        held = np.where(active, book.held - book.lapsing(t), 0.0)  # after today's lapses
+        need = lk.fleet - held
+        waiting = active & (need > 1e-9)
+        applied = np.where(active, book.applied, -1)
+        applied = np.where(waiting & (applied < 0), t, applied)
         granted = np.zeros(lk.n)
         owner = np.where(lk.customer == MARKET, lk.supplier, lk.customer)
         owner_rank = m.firm_rank[np.minimum(owner, m.economy.firms.n - 1)]
@@ -157,14 +168,8 @@ class PassOffice(mesa.Agent):
             grant = np.clip(quota - (cum - need[idx]), 0.0, need[idx])
             granted[idx] = grant
             self.issued_today[r] = grant.sum()
-        return PassGrant(applied, granted)
-
-    def _active(self, operating: np.ndarray) -> np.ndarray:
-        """Links whose both ends may work: the supplier produces, the customer receives."""
-        lk, n = self.model.economy.links, self.model.economy.firms.n
-        sup_ok = (lk.supplier >= n) | operating[np.minimum(lk.supplier, n - 1)]
-        cust_ok = (lk.customer == MARKET) | operating[np.maximum(lk.customer, 0)]
-        return sup_ok & cust_ok
+        applied = np.where(need - granted > 1e-9, applied, -1)  # served in full: not waiting
+        return PassGrant(t, applied.astype(np.int32), granted, ~active)
 
 
 class RedYellowDesk(mesa.Agent):

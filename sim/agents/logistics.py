@@ -3,13 +3,14 @@
 Goods move from a producer to a customer (or to final demand) on links. Suppliers ration
 what they have proportionally over outstanding orders (optionally white-listed and red-light
 customers first); a link ships at most its trip capacity, which under the pass regime is
-capped by passes held and by drivers with valid tests; inter-provincial links may use the
-transfer stations' hand-over capacity (extra days in transit). Shipped goods travel in a
+capped by valid passes held and by drivers with valid tests, who work only on links of
+operating firms with loads to carry; inter-provincial links may use the transfer stations'
+hand-over capacity (extra days in transit). Shipped goods travel in a
 transit-time pipeline and arrive in the customer's input inventory.
 
 Reads: the policy calendar (pass rules, drivers, stations, outside regions, final demand),
 the pass office's ``PassGrant``, the firms' finished goods and new input orders. Writes:
-only the ``Freight`` columns (passes, capacity, orders, pipeline, trips). It returns what
+only the ``Freight`` columns (the pass book, capacity, orders, pipeline, trips). It returns what
 the next stage needs: today's ``Offer`` (orders and shipping capacity per producer) before
 production, and the ``Shipment`` (goods taken per firm, goods arrived per link) after it.
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.agents.passes import PassBook
 from sim.agents.views import AgentView
 from sim.economy import INTER_PROVINCIAL, MARKET, Economy
 from sim.scenario import ROUTES, Scenario
@@ -42,6 +44,13 @@ class Shipment:
     fill: np.ndarray  # shipped / outstanding per input link (1 where nothing was owed)
 
 
+def operating_links(lk, n_firms: int, operating: np.ndarray) -> np.ndarray:
+    """Links whose both ends may work: the supplier produces, the customer receives."""
+    sup_ok = (lk.supplier >= n_firms) | operating[np.minimum(lk.supplier, n_firms - 1)]
+    cust_ok = (lk.customer == MARKET) | operating[np.maximum(lk.customer, 0)]
+    return sup_ok & cust_ok
+
+
 class Freight:
     """Columnar state of all links: passes, outstanding orders, goods in transit."""
 
@@ -62,8 +71,7 @@ class Freight:
             self.pipeline[:, lag] = np.where((lag < lk.transit) & goods, lk.flow, 0.0)
         self.in_transit = self.pipeline.sum(axis=1)
         self.outstanding = lk.flow.copy()  # orders waiting to be filled, 10k yuan
-        self.passes = np.zeros(lk.n)  # trucks holding a vehicle pass
-        self.pass_applied = np.full(lk.n, -1, np.int32)
+        self.pass_book = PassBook(lk.n, sc.passes.validity_days)  # valid passes by issue day
         self.capacity = lk.flow.copy()
         self.shipped = lk.flow.copy()
         self.trips = lk.flow / lk.truck_value
@@ -93,13 +101,23 @@ class Freight:
         ext_region = np.append(econ.external_region, -1)  # -1: an economy without any
         self.handover_region = np.where(inbound, ext_region[np.maximum(lk.supplier - n, 0)], -1)
 
+    @property
+    def passes(self) -> np.ndarray:
+        """Trucks per link holding a valid pass."""
+        return self.pass_book.held
+
     def take_passes(self, grant) -> None:
-        """Record the pass office's decisions (``PassGrant``; None when passes are not
-        required)."""
+        """Apply the pass office's decisions (``PassGrant``): today's lapses, withdrawals
+        and grants; None when passes are not required (nothing is held)."""
+        book = self.pass_book
         if grant is None:
+            book.clear()
             return
-        self.pass_applied[:] = grant.applied
-        self.passes += grant.granted
+        book.expire(grant.day)
+        book.withdraw(grant.withdrawn)
+        given = np.flatnonzero(grant.granted > 0)
+        book.grant(given, grant.granted[given], grant.day)
+        book.applied[:] = grant.applied
 
     def open_day(self, t: int, cal) -> Offer:
         """Today's trip capacity and the orders waiting, per Shanghai firm."""
@@ -113,13 +131,17 @@ class Freight:
     def set_capacity(self, t: int, cal) -> np.ndarray:
         """Today's trip capacity per link in goods value; returns it per producer.
 
-        Each link runs its trucks (under the pass regime: those holding passes). Drivers
-        with valid tests are a citywide pool per route class, a share of the normal fleet's
-        drivers; when the trucks on the road need more drivers than the pool has, every
-        link of that route runs the same share of its trucks.
+        Only links of operating firms run trucks (under the pass regime: those holding
+        valid passes), and no more trucks than their outstanding orders fill. Drivers with
+        valid tests are a citywide pool per route class, a share of the normal fleet's
+        drivers; when those trucks need more drivers than the pool has, every link of that
+        route runs the same share of them.
         """
         lk = self.links
-        trucks = np.minimum(self.passes, lk.fleet) if cal.pass_regime[t] else lk.fleet
+        allowed = np.minimum(self.passes, lk.fleet) if cal.pass_regime[t] else lk.fleet
+        loads = self.outstanding / (self.trips_per_truck * lk.truck_value)
+        active = operating_links(lk, self.n_firms, cal.operating)
+        trucks = np.where(active, np.minimum(allowed, loads), 0.0)
         pool = cal.drivers[:, t] * self.route_fleet
         running = np.bincount(lk.route, weights=trucks, minlength=len(pool))
         staffed = np.minimum(1.0, pool / np.maximum(running, 1e-12))

@@ -127,9 +127,10 @@ def test_key_firms_get_passes_first_and_their_own_drivers(small_scenario):
     assert len(key) == 2  # SMIC and Hua Hong
     assert np.all(m.firm_rank[key] < m.firm_rank[f.city_priority].min())
     t = int(np.flatnonzero(m.calendar.pass_regime)[0])
-    fr.passes = lk.fleet.copy()
-    fr.set_capacity(t, m.calendar)
+    fr.pass_book.held[:] = lk.fleet  # every link holds passes for its whole fleet
     full = lk.fleet * fr.trips_per_truck * lk.truck_value
+    fr.outstanding[:] = 2 * full  # and has loads for every truck
+    fr.set_capacity(t, m.calendar)
     assert np.allclose(fr.capacity[fr.key], full[fr.key])
     assert np.all(fr.capacity[~fr.key] < full[~fr.key] + 1e-9)
     assert np.any(fr.capacity[~fr.key] < full[~fr.key] - 1e-9)
