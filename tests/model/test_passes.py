@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.agents.logistics import operating_links
-from sim.agents.passes import PassBook
+from sim.agents.logistics import PassBook, operating_links
 from sim.model import RecoveryModel
 from sim.scenario_files import with_overrides
 
