@@ -51,6 +51,7 @@ class IOModel(mesa.Model):
                 transfer_stations=SimpleNamespace(handover_days=0),
             ),
             external=SimpleNamespace(stock_days=0.0, slack=1.0),  # no outside suppliers
+            passes=SimpleNamespace(validity_days=1),  # no pass regime
         )
         self.book = EnterpriseBook(engine, econ)
         self.freight = Freight(engine, econ)
@@ -61,6 +62,7 @@ class IOModel(mesa.Model):
             region_capacity=np.ones((0, sc.n_days)),
             station_trips=np.zeros(sc.n_days),
             chain_demand=np.ones((n_sec, sc.n_days + 1)),
+            operating=np.ones(econ.firms.n, bool),  # every firm works: every link may run
         )
         self.capacity = np.ones((sc.n_days, econ.firms.n))
         for s in sc.shocks:
