@@ -34,7 +34,7 @@ LEVERS: list[tuple[str, dict[str, object]]] = [
     ("inter-provincial passes x4", {"passes.daily_quota.inter_provincial": "x4"}),
     ("pass regime lifted 15 April", {"passes.required_until": "2022-04-14"}),
     ("rotation 7 d", {"workforce.rotation_days": 7}),
-    ("zoning off", {"zoning.sealed": 0.0, "zoning.controlled": 0.0}),
+    ("zoning off", {"zoning.sealed": 0.0, "zoning.controlled": 0.0, "zoning.districts": {}}),
 ]
 MONTHS = {"April": ("2022-04-01", "2022-04-30"), "May": ("2022-05-01", "2022-05-31")}
 
