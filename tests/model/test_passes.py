@@ -39,7 +39,7 @@ def test_office_holds_no_more_than_validity_days_of_quota_and_only_operating_lin
     renewed = False
     while m.running:
         m.step()
-        t = m.day - 1
+        t = m.today
         if not m.calendar.pass_regime[t]:
             assert m.freight.pass_book.held.sum() == 0
             continue
