@@ -25,14 +25,15 @@ import yaml
 
 from sim.errors import FugongError, FugongWarning, ScenarioError
 from sim.executors import Executor, capped_jobs, executor_session
-from sim.keys import get_key
+from sim.keys import apply_override, get_key
 from sim.levers import Lever, parse_levers
 from sim.locks import folder_lock
 from sim.memory import check_memory
 from sim.replicates import replicate_seed, run_replicate
 from sim.results_folder import RESULTS_DIR
 from sim.scenario import Scenario
-from sim.scenario_files import load_scenario, validate
+from sim.scenario_files import load_scenario, resolve_raw, validate
+from sim.schedule import is_schedule_key, schedule_date
 from sim.targets import (
     Target,
     check_inputs,
@@ -100,6 +101,25 @@ def _rounded(value: Any) -> Any:
     if isinstance(value, float):
         return float(round(value)) if abs(value) >= 1000 else float(f"{value:.4g}")
     return value
+
+
+def _dated(value: Any) -> Any:
+    """Schedule keys as dates, so YAML writes them unquoted like the scenario files."""
+    if isinstance(value, dict):
+        return {
+            (schedule_date(k) if is_schedule_key(k) else k): _dated(v) for k, v in value.items()
+        }
+    return value
+
+
+def _written_part(data: dict[str, Any], key: str) -> list[str]:
+    """The key path a child scenario sets for ``key``: up to its first list, which a child
+    can only replace whole, else the key itself."""
+    parts = key.split(".")
+    for i in range(1, len(parts)):
+        if isinstance(get_key(data, ".".join(parts[:i])), list):
+            return parts[:i]
+    return parts
 
 
 # ---------------------------------------------------------------------- one run
@@ -285,16 +305,23 @@ class Calibration:
         return {"summary": summary, "fit": fit, "timeseries": ts}
 
     def _write_scenario(self, params: dict[str, float]) -> None:
-        """A scenario that inherits the base and sets only the calibrated parameters."""
+        """A scenario that inherits the base and sets only the calibrated parameters.
+
+        Schedules are written with date keys and a list (``centralized_return.1.daily_staff``)
+        whole, since a child's list replaces the base's: the file must pass ``validate``."""
         base = load_scenario(self.base_path).model_dump(mode="python")  # schedules as floats
-        child: dict[str, Any] = {}
+        full = resolve_raw(Path(self.base_path))
+        cuts = []
         for lever in self.levers:
-            value = _rounded(lever.value(get_key(base, lever.key), params[lever.key]))
+            value = _dated(_rounded(lever.value(get_key(base, lever.key), params[lever.key])))
+            full = apply_override(full, lever.key, value, "calibrated.yaml")
+            cuts.append(_written_part(full, lever.key))
+        child: dict[str, Any] = {}
+        for cut in cuts:
             node = child
-            parts = lever.key.split(".")
-            for part in parts[:-1]:
+            for part in cut[:-1]:
                 node = node.setdefault(part, {})
-            node[parts[-1]] = value
+            node[cut[-1]] = get_key(full, ".".join(cut))
         base = Path(os.path.relpath(Path(self.base_path).resolve(), self.out.resolve()))
         shown = {k: float(f"{v:.4g}") for k, v in params.items()}
         fixed = " ".join(f"--set {o}" for o in self.overrides) or "none"

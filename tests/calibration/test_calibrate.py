@@ -136,3 +136,33 @@ def test_calibrated_values_are_rounded():
         "2022-04-16": 33880.0,
         "2022-05-01": 0.5149,
     }
+
+
+def test_calibrated_yaml_passes_validate_with_a_schedule_and_a_list_item(tmp_path):
+    """The file calibrate writes is a scenario: schedules with date keys, a list item's
+    lever (centralized return) written as the whole list, which a child replaces."""
+    from click.testing import CliRunner
+
+    from run import cli
+    from sim.scenario_files import load_scenario
+
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(f"base: {SMALL}\nend_date: 2022-04-20\n")
+    targets = tmp_path / "t.yaml"
+    targets.write_text(
+        "targets:\n  - {name: p, date: 2022-04-18, metric: permits_issued_cum, "
+        "group: all, value: 1000, bound: '>='}\n"
+    )
+    out = tmp_path / "cal"
+    args = ["calibrate", str(scenario), "--targets", str(targets), "--trials", "2", "-r", "1"]
+    args += ["--param", "permits.daily_capacity=0.5:2"]
+    args += ["--param", "centralized_return.1.daily_staff=3000:30000", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    checked = CliRunner().invoke(cli, ["validate", str(out / "calibrated.yaml")])
+    assert checked.exit_code == 0, checked.output
+    base, fitted = load_scenario(scenario), load_scenario(out / "calibrated.yaml")
+    assert len(fitted.centralized_return) == len(base.centralized_return)
+    assert fitted.centralized_return[0] == base.centralized_return[0]  # kept whole
+    assert 3000 <= fitted.centralized_return[1].daily_staff <= 30000
+    assert fitted.permits.daily_capacity.keys() == base.permits.daily_capacity.keys()
