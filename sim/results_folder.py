@@ -10,7 +10,7 @@ import platform
 import shutil
 import subprocess
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -91,7 +91,20 @@ def scenario_hash(resolved: dict[str, Any]) -> str:
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    text = json.dumps(json_keys(manifest), indent=2, default=str)
+    (folder / "manifest.json").write_text(text + "\n")
+
+
+def json_keys(value: Any) -> Any:
+    """Mapping keys JSON can hold: a dated schedule given with ``--set`` has date keys,
+    written as YYYY-MM-DD (which a schedule reads back as the same dates)."""
+    if isinstance(value, dict):
+        return {
+            (k.isoformat() if isinstance(k, date) else k): json_keys(v) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [json_keys(v) for v in value]
+    return value
 
 
 def write_table(df: pd.DataFrame, path: Path) -> None:

@@ -65,3 +65,21 @@ def test_fit_scores_a_results_folder(tmp_path):
     assert "mapped targets met" in result.output
     fit = pd.read_csv(out / "fit.csv")
     assert {"target", "reported", "model_median", "met"} <= set(fit.columns)
+
+
+def test_run_with_a_dated_schedule_in_set_records_it_and_reruns(tmp_path):
+    """`--set` with a flow mapping of dates: the manifest holds it (date keys as text) and
+    `rerun` reproduces the run from it."""
+    out = tmp_path / "res"
+    schedule = "permits.daily_capacity={2022-03-02: 500, 2022-03-05: 3000}"
+    args = ["run", str(SMALL), "--set", "end_date=2022-03-08", "--set", schedule]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out), "--no-charts"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["overrides"]["permits.daily_capacity"] == {
+        "2022-03-02": 500,
+        "2022-03-05": 3000,
+    }
+    again = CliRunner().invoke(cli, ["rerun", str(out), "--out", str(tmp_path / "again")])
+    assert again.exit_code == 0, again.output
+    assert "identical" in again.output
