@@ -1,6 +1,7 @@
 """The docs site builds (strict: no broken link, no missing page) and its generated reference
 pages cover every scenario key and every command."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,15 @@ def test_cli_reference_lists_every_command():
     text = cli_reference()
     for name in cli.commands:
         assert f"## `fugong {name}`" in text
+
+
+def test_package_map_names_every_module_and_no_other():
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "sim").rglob("*.py")
+        if p.name != "__init__.py"
+    }
+    named = set(re.findall(r"`(sim/[\w/]+\.py)`", text))
+    assert not sorted(modules - named), f"add to docs/ARCHITECTURE.md: {sorted(modules - named)}"
+    assert not sorted(named - modules), f"no such module: {sorted(named - modules)}"

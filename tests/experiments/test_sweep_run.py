@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from run import cli
 from sim.executors import DaskExecutor, LocalPoolExecutor, SerialExecutor
+from sim.report import write_report
 from sim.run_folder import run_scenario
 from sim.sweep_file import load_sweep, sweep_from_options
 from sim.sweep_plan import make_plan
@@ -141,6 +142,18 @@ def test_compare_run_folder_and_sweep_points(tiny, tmp_path):
     assert np.allclose(same["output_lost_diff"], 0.0) and (same["pairs"] == 2).all()
     curves = pd.read_csv(tmp_path / "cmp" / "compare_curves.csv")
     assert {"series", "date", "median", "p10", "p90"} <= set(curves.columns)
+    text = write_report(tmp_path / "cmp").read_text()
+    assert "<h1>Comparison report</h1>" in text and "<h2>Key results</h2>" in text
+    assert text.count("src='data:image/png;base64,") == 1  # compare.png
+
+
+def test_sweep_report_has_the_design_points_and_curves(tiny, tmp_path):
+    text = write_report(tiny.folder, out=tmp_path / "r.html").read_text()
+    assert "<h1>Sweep report: tiny</h1>" in text
+    for heading in ("Design", "Key results by point", "Charts", "Manifest in brief"):
+        assert f"<h2>{heading}</h2>" in text
+    assert text.count("src='data:image/png;base64,") == 2  # all firms, automobile chain
+    assert "days to 80% utilization vs reference" in text
 
 
 def test_frontier_heat_map_and_cheapest(tiny, tmp_path):
