@@ -51,7 +51,7 @@ class Results:
 
     def series(self, metric: str = "capacity_utilization", group: str = "all") -> pd.DataFrame:
         """One measure over time: columns date, median, p10, p90, min, max."""
-        from sim.plots import band
+        from sim.replicate_bands import band
 
         b = band(self.timeseries, metric, group)
         if b.empty:

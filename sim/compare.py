@@ -17,9 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.chart_marks import Target
 from sim.errors import FugongError
-from sim.plots import Target, band, compare_chart
+from sim.plots import compare_chart
 from sim.policy import policy_events
+from sim.replicate_bands import band
 from sim.replicate_stats import interval_text, kpi_values, median_censored, paired_against
 from sim.reported import REPORTED, read_reported
 from sim.results_folder import RESULTS_DIR

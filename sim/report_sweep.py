@@ -111,7 +111,8 @@ def _sweep_charts(folder: Path, plan) -> list[Block]:
     blocks = []
     bands_path = folder / "bands.parquet"
     if bands_path.is_file():
-        from sim.plots import Target, compare_chart
+        from sim.chart_marks import Target
+        from sim.plots import compare_chart
         from sim.policy import policy_events
 
         bands = pd.read_parquet(bands_path, filters=[("metric", "==", "capacity_utilization")])

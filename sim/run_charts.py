@@ -20,7 +20,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim import labels
-from sim.plots import (
+from sim.chart_marks import Target
+from sim.chart_style import (
     ALL_COLOR,
     BOUND_COLORS,
     BOUNDS,
@@ -28,15 +29,11 @@ from sim.plots import (
     DPI,
     PALETTE,
     SIZE,
-    Line,
-    Panel,
-    Plotter,
-    Target,
     chain_order,
     colored,
     label_of,
-    plotter,
 )
+from sim.plots import Line, Panel, Plotter, plotter
 
 HEADLINE = Target(level=0.8)  # the level of the headline KPI, days to 80%
 

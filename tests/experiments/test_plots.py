@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.plots import band
+from sim.replicate_bands import band
 from sim.run_charts import make_charts
 
 CHARTS = (
@@ -193,7 +193,7 @@ def test_event_labels_do_not_overlap_and_years_show(tmp_path):
 
 def test_readable_labels_and_plural():
     from sim import labels
-    from sim.plots import spread_note
+    from sim.replicate_bands import spread_note
 
     assert (
         labels.series("capacity_utilization", "chain:automobile")
