@@ -136,3 +136,34 @@ def _is_schedule(d: dict) -> bool:
         return all(isinstance(k, date) or date.fromisoformat(str(k)) for k in d)
     except ValueError:
         return False
+
+
+def validation_text(path: Path, overrides: list[str] = (), full: bool = False) -> str:
+    """What `fugong validate` prints: the scenario's differences from its base (or those of
+    ``--set`` when it has none), or with ``full`` the whole resolved tree; then the verdict.
+    A scenario that does not validate raises, naming the file and key."""
+    import yaml
+
+    from sim.scenario_files import load_scenario
+
+    sc = load_scenario(path, list(overrides))
+    resolved_tree = sc.model_dump(mode="json")
+    base = base_of(path)
+    if full:
+        lines = [yaml.safe_dump(resolved_tree, sort_keys=False, width=100)]
+    elif base is not None:
+        changes = differences(load_scenario(base).model_dump(mode="json"), resolved_tree)
+        lines = [
+            f"differences from its base {base.name} (--full for the whole scenario):",
+            table(changes, base.stem, Path(path).stem),
+        ]
+    elif overrides:
+        changes = differences(load_scenario(path).model_dump(mode="json"), resolved_tree)
+        lines = [
+            "no base scenario; differences made by --set:",
+            table(changes, "file", "with --set"),
+        ]
+    else:
+        lines = ["no base scenario (--full prints the whole scenario)"]
+    lines.append(f"ok: {path} is valid ({sc.n_days} days, {sc.economy.firms} firms)")
+    return "\n".join(lines)

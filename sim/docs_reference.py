@@ -126,7 +126,8 @@ def cli_reference() -> str:
     lines = [
         "# Command line",
         "",
-        "Generated from the click commands (`run.py`); `fugong COMMAND --help` prints the same.",
+        "Generated from the click commands (`fugong/commands/`); `fugong COMMAND --help` prints "
+        "the same.",
         "",
     ]
     lines += _command(cli, root, "fugong")

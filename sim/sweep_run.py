@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import pandas as pd
+import yaml
 
 from sim.errors import FugongError, FugongWarning, Interrupted, exit_code
 from sim.executors import Executor, capped_jobs, executor_session
@@ -259,10 +260,12 @@ def prepare(
     sets: list[str] = (),
     resume: bool = False,
     out: Path | None = None,
+    reference: list[str] = (),
 ) -> tuple[Plan, Path]:
     """The plan and results folder of a `fugong sweep` command line.
 
-    ``--resume --out DIR`` without a sweep file continues the sweep saved in DIR.
+    ``--resume --out DIR`` without a sweep file continues the sweep saved in DIR;
+    ``--reference KEY=VALUE`` (``xM`` for a multiplier) picks the reference point.
     """
     if resume and out is None:
         raise FugongError("--resume needs --out DIR, the folder of the sweep to continue")
@@ -276,10 +279,17 @@ def prepare(
             base, scenario=scenario, grid=grid, replicates=replicates, seed=seed, sets=sets
         )
     root = Path(sweep_file).parent if sweep_file is not None else Path.cwd()
+    if reference:
+        base = base.model_copy(update={"reference": dict(map(_reference_level, reference))})
     plan = make_plan(base, root)
     if out is None:
         out = RESULTS_DIR / f"sweep-{plan.sweep.name}-{datetime.now():%Y%m%d-%H%M%S}"
     return plan, Path(out)
+
+
+def _reference_level(item: str) -> tuple[str, Any]:
+    key, _, value = item.partition("=")
+    return key, float(value[1:]) if value.startswith("x") else yaml.safe_load(value)
 
 
 def dry_run_text(
