@@ -29,6 +29,7 @@ from sim.keys import apply_override, get_key
 from sim.levers import Lever, parse_levers
 from sim.locks import folder_lock
 from sim.memory import check_memory
+from sim.progress import TrialStatus
 from sim.replicates import replicate_seed, run_replicate
 from sim.results_folder import RESULTS_DIR
 from sim.scenario import Scenario
@@ -177,7 +178,9 @@ class Calibration:
     seed: int
     overrides: tuple[str, ...] = ()
 
-    def run(self, executor: Executor, batch: int, progress: Callable[[str], None] = print) -> dict:
+    def run(
+        self, executor: Executor, batch: int, progress: Callable[[TrialStatus], None] = print
+    ) -> dict:
         import optuna
         from optuna.storages import JournalStorage
         from optuna.storages.journal import JournalFileBackend
@@ -235,9 +238,9 @@ class Calibration:
             failed = study.get_trials(states=(TrialState.FAIL,))
             reason = failed[-1].user_attrs.get("error", "") if failed else ""
             progress(
-                f"trials {_finished(study)}/{self.trials}, {len(failed)} failed"
-                + (f", best loss {best.value:.4g}" if best else "")
-                + (f" (last failure: {reason[:100]})" if reason else "")
+                TrialStatus(
+                    _finished(study), self.trials, len(failed), best.value if best else None, reason
+                )
             )
         return self._report(study, sc, targets, executor)
 

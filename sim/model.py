@@ -9,7 +9,7 @@ columns; the model passes each stage's result to the next.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -224,10 +224,13 @@ class RecoveryModel(mesa.Model):
         if self.steps >= self.n_days:
             self.running = False
 
-    def run(self) -> RecoveryModel:
-        """Advance through every day of the scenario."""
+    def run(self, on_day: Callable[[], None] | None = None) -> RecoveryModel:
+        """Advance through every day of the scenario; ``on_day`` is called after each
+        (progress bars: it must not touch the model)."""
         while self.running:
             self.step()
+            if on_day is not None:
+                on_day()
         return self
 
     def _timed(self, stage: str, fn, *args):

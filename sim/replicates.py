@@ -32,12 +32,21 @@ class ReplicateResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def run_replicate(sc: Scenario, replicate: int, seed: int) -> ReplicateResult:
+DayHook = Callable[[int, bool], None]  # (replicate, counterfactual) after each simulated day
+
+
+def run_replicate(
+    sc: Scenario, replicate: int, seed: int, on_day: DayHook | None = None
+) -> ReplicateResult:
     """Run one replicate and its counterfactual; add output_index, output_yoy and
-    staff_returned."""
+    staff_returned. ``on_day`` is called after every simulated day (a progress bar; it must
+    not touch the model)."""
     start = time.perf_counter()
-    model = RecoveryModel(sc, rng=seed).run()
-    base = RecoveryModel(sc, rng=seed, counterfactual=True, outputs_only=True).run()
+    day = cf_day = None
+    if on_day is not None:
+        day, cf_day = partial(on_day, replicate, False), partial(on_day, replicate, True)
+    model = RecoveryModel(sc, rng=seed).run(day)
+    base = RecoveryModel(sc, rng=seed, counterfactual=True, outputs_only=True).run(cf_day)
     dates = model.calendar.dates
     ts = model.recorder.tidy(dates)
     normal = base.recorder.tidy(dates)
@@ -90,14 +99,17 @@ def run_replicates(
     seed: int | None = None,
     jobs: int = 1,
     on_done: Callable[[ReplicateResult], None] | None = None,
+    on_day: DayHook | None = None,
 ) -> list[ReplicateResult]:
     """All replicates of a scenario, in replicate order, on ``jobs`` processes; ``on_done``
-    is called as each replicate finishes (progress bars)."""
+    is called as each replicate finishes, ``on_day`` after each simulated day of replicates
+    that run in this process (``jobs`` 1; progress bars)."""
     base_seed = sc.seed if seed is None else seed
     tasks = [(i, replicate_seed(base_seed, i)) for i in range(replicates)]
     results = []
     with executor_session(min(jobs, replicates)) as executor:
-        for _, result in executor.map_unordered(partial(_replicate_task, sc), tasks):
+        hook = on_day if executor.jobs == 1 and executor.local else None
+        for _, result in executor.map_unordered(partial(_replicate_task, sc, hook), tasks):
             if isinstance(result, BaseException):
                 raise result  # the session stops the other workers at once
             results.append(result)
@@ -106,8 +118,8 @@ def run_replicates(
     return sorted(results, key=lambda r: r.replicate)
 
 
-def _replicate_task(sc: Scenario, task: tuple[int, int]) -> ReplicateResult:
-    return run_replicate(sc, *task)
+def _replicate_task(sc: Scenario, on_day: DayHook | None, task: tuple[int, int]):
+    return run_replicate(sc, *task, on_day=on_day)
 
 
 def combine(results: list[ReplicateResult], scenario_name: str) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from sim.kpis import headline_kpis, summarize
 from sim.manifests import check_seeds, read_run_manifest, warn_differences
 from sim.memory import check_memory
 from sim.policy import policy_events
+from sim.progress import RunProgress
 from sim.replicates import combine, replicate_seed, run_replicates, stage_shares
 from sim.reported import REPORTED, read_reported
 from sim.results_folder import (
@@ -56,8 +57,8 @@ def run_scenario(
     charts: bool = True,
     progress: bool = False,
 ) -> RunOutcome:
-    """Run a scenario file's replicates and write the results contract; `progress` shows a
-    bar of finished replicates on stderr (only when stderr is a terminal)."""
+    """Run a scenario file's replicates and write the results contract; `progress` shows
+    bars of finished replicates and simulated days on stderr (only when it is a terminal)."""
     sc = load_scenario(path, list(overrides))
     parsed = dict(parse_override(o) for o in overrides)
     return execute(
@@ -138,9 +139,9 @@ def execute(
     jobs = capped_jobs(jobs)
     check_memory(sc, min(jobs, replicates))
     with atomic_folder(folder, force=force) as tmp:
-        with _bar(replicates, name, progress) as bar:
+        with RunProgress(name, replicates, sc.n_days, progress) as bar:
             results = run_replicates(
-                sc, replicates, base_seed, jobs, on_done=lambda _: bar.update(1)
+                sc, replicates, base_seed, jobs, on_done=bar.replicate_done, on_day=bar.day
             )
         ts = combine(results, name)
         write_table(ts, tmp / "timeseries.parquet")
@@ -177,19 +178,3 @@ def execute(
             },
         )
     return RunOutcome(folder, headline_kpis(summary), time.perf_counter() - clock)
-
-
-def _bar(total: int, name: str, show: bool):
-    """A tqdm bar of finished replicates on stderr; silent unless `show` and a terminal."""
-    import sys
-
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total,
-        desc=f"{name}: replicates",
-        unit="replicate",
-        file=sys.stderr,
-        disable=not (show and sys.stderr.isatty()),
-        leave=False,
-    )

@@ -42,6 +42,7 @@ LAYERS = {
     },
     "run tools": {
         "replicates",
+        "progress",
         "kpis",
         "replicate_stats",
         "memory",

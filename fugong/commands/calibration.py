@@ -43,26 +43,45 @@ from fugong.commands.options import (
 @seed_option("Seed of the search and the replicates.")
 @executor_options()
 @out_option("Calibration folder; an existing one resumes its search.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress on stderr (trials, failures, best loss)."
+)
 def calibrate(
-    scenario, targets, params, trials, replicates, overrides, until, seed, jobs, scheduler, out
+    scenario,
+    targets,
+    params,
+    trials,
+    replicates,
+    overrides,
+    until,
+    seed,
+    jobs,
+    scheduler,
+    out,
+    quiet,
 ) -> None:
     """Fit SCENARIO's parameters to reported figures (Optuna, resumable journal)."""
     from sim.calibrate import calibrate_scenario
+    from sim.progress import TrialProgress
 
-    result = calibrate_scenario(
-        scenario,
-        targets,
-        list(params),
-        trials=trials,
-        replicates=replicates,
-        overrides=list(overrides),
-        until=until.date() if until else None,
-        seed=seed,
-        jobs=jobs,
-        scheduler=scheduler,
-        out=out,
-        progress=lambda m: click.echo(m, err=True),
-    )
+    progress = TrialProgress(show=not quiet)
+    try:
+        result = calibrate_scenario(
+            scenario,
+            targets,
+            list(params),
+            trials=trials,
+            replicates=replicates,
+            overrides=list(overrides),
+            until=until.date() if until else None,
+            seed=seed,
+            jobs=jobs,
+            scheduler=scheduler,
+            out=out,
+            progress=progress,
+        )
+    finally:
+        progress.close()
     from sim.tables import fit_text
 
     fit = result["fit"]
