@@ -26,9 +26,10 @@ from sim.replicates import run_replicate
 from sim.results_folder import RESULTS_DIR
 from sim.scenario import Scenario
 from sim.scenario_files import validate, with_overrides
+from sim.stored_runs import RunResult
 from sim.sweep_file import load_sweep, sweep_from_options
 from sim.sweep_plan import Plan, RunTask, make_plan
-from sim.sweep_store import RunResult, RunStore
+from sim.sweep_store import RunStore
 
 _BASE: dict[str, Scenario] = {}  # per worker process: the base scenario of the current sweep
 

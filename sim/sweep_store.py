@@ -14,15 +14,15 @@ Layout (all Parquet, CSV, JSON or YAML; nothing pickled):
   KPIs), ``timeseries.parquet`` (all runs, one row group per run, readable lazily),
   ``bands.parquet`` (median and 10-90% band per point, group, metric and date), ``points.csv``
   (per-point medians and paired differences from the reference) and ``manifest.json``.
+
+The format of one run file, and the checks a stored run must pass, are in ``sim.stored_runs``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,40 +37,23 @@ from sim.errors import FugongError
 from sim.outdir import clean_leftovers, prepare_target, tmp_name
 from sim.replicate_stats import interval_text, is_days, kpi_values, median_censored, paired_against
 from sim.results_folder import git_commit, versions
-from sim.sweep_file import load_sweep
-from sim.sweep_plan import Plan, make_plan, run_name, stored_sweep
-
-TS_SCHEMA = pa.schema(
-    [
-        ("point", pa.int32()),
-        ("replicate", pa.int32()),
-        ("seed", pa.int64()),
-        ("date", pa.timestamp("s")),
-        ("group", pa.string()),
-        ("metric", pa.string()),
-        ("value", pa.float64()),
-    ]
+from sim.stored_runs import (
+    META_KEY,
+    RUN_FILE,
+    TS_SCHEMA,
+    RunResult,
+    check_run,
+    failed_record,
+    key_cols,
+    last_line,
+    run_meta,
+    schema,
 )
-META_KEY = b"fugong.run"
-RUN_FILE = re.compile(r"^p(\d{4,})_r(\d{3,})\.(parquet|json)$")
+from sim.sweep_file import load_sweep
+from sim.sweep_plan import Plan, make_plan, stored_sweep
+
 HEADLINE = ("all/days_to_80pct", "all/output_lost_days")  # differences shown per point
-
-
-@dataclass
-class RunResult:
-    """What a worker sends back: KPIs and a compact timeseries, never model objects."""
-
-    point: int
-    replicate: int
-    seed: int
-    seconds: float
-    kpis: dict[str, float] = field(default_factory=dict)
-    timeseries: pd.DataFrame | None = None  # date, group, metric, value
-    error: str | None = None
-
-    @property
-    def name(self) -> str:
-        return run_name(self.point, self.replicate)
+BANDS_SCHEMA = schema("point", "group", "metric", "date", "median", "p10", "p90")
 
 
 class RunStore:
@@ -223,13 +206,13 @@ class RunStore:
         """One row per run attempted: rebuilt from the run files, so never out of date."""
         rows = {}
         for path in sorted(self.failed_dir.glob("p*_r*.json")):
-            rec = self._own(path, _failed_record(path))
+            rec = self._own(path, failed_record(path))
             key = (rec["point"], rec["replicate"])
-            rows[key] = {**_key_cols(rec), "status": "failed", "error": _last_line(rec["error"])}
+            rows[key] = {**key_cols(rec), "status": "failed", "error": last_line(rec["error"])}
         for path in self.run_files():
-            meta = self._own(path, _run_meta(path))
+            meta = self._own(path, run_meta(path))
             rows[(meta["point"], meta["replicate"])] = {
-                **_key_cols(meta),
+                **key_cols(meta),
                 "status": "ok",
                 "error": None,
                 **meta["kpis"],
@@ -268,7 +251,7 @@ class RunStore:
         run again) and return one description per bad run."""
         bad = []
         for path in sorted(self.failed_dir.glob("p*_r*.json")):
-            meta = _failed_record(path)
+            meta = failed_record(path)
             if isinstance(meta, str) or meta.get("fingerprint") != self.fingerprint:
                 bad.append(
                     self._reject(
@@ -276,7 +259,7 @@ class RunStore:
                     )
                 )
         for path in self.run_files():
-            problem = _check_run(path, plan, self.fingerprint)
+            problem = check_run(path, plan, self.fingerprint)
             if problem:
                 bad.append(self._reject(path, problem))
         return bad
@@ -306,24 +289,13 @@ class RunStore:
         tmp = tmp_name(self.folder / "timeseries.parquet")
         with pq.ParquetWriter(tmp, TS_SCHEMA) as writer:
             for path in self.run_files():
-                self._own(path, _run_meta(path))
+                self._own(path, run_meta(path))
                 writer.write_table(pq.read_table(path, schema=TS_SCHEMA).replace_schema_metadata())
         os.replace(tmp, self.folder / "timeseries.parquet")
 
     def _bands(self, plan: Plan) -> None:
-        schema = pa.schema(
-            [
-                ("point", pa.int32()),
-                ("group", pa.string()),
-                ("metric", pa.string()),
-                ("date", pa.timestamp("s")),
-                ("median", pa.float64()),
-                ("p10", pa.float64()),
-                ("p90", pa.float64()),
-            ]
-        )
         tmp = tmp_name(self.folder / "bands.parquet")
-        with pq.ParquetWriter(tmp, schema) as writer:
+        with pq.ParquetWriter(tmp, BANDS_SCHEMA) as writer:
             for point in plan.points.index:
                 files = self.run_files(int(point))
                 if not files:
@@ -332,7 +304,8 @@ class RunStore:
                 q = ts.groupby(["group", "metric", "date"])["value"].quantile([0.1, 0.5, 0.9])
                 q = q.unstack().rename(columns={0.1: "p10", 0.5: "median", 0.9: "p90"})
                 q = q.reset_index().assign(point=int(point))
-                writer.write_table(pa.Table.from_pandas(q, schema=schema, preserve_index=False))
+                table = pa.Table.from_pandas(q, schema=BANDS_SCHEMA, preserve_index=False)
+                writer.write_table(table)
         os.replace(tmp, self.folder / "bands.parquet")
 
     def add_session(self, record: dict[str, Any]) -> None:
@@ -393,69 +366,8 @@ def console_table(points: pd.DataFrame, reference: int) -> str:
     return pd.DataFrame(rows).to_string(index=False)
 
 
-def _key_cols(rec: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "point": rec["point"],
-        "replicate": rec["replicate"],
-        "seed": rec["seed"],
-        "seconds": rec["seconds"],
-    }
-
-
-def _last_line(text: str) -> str:
-    lines = [s for s in text.strip().splitlines() if s.strip()]
-    return lines[-1] if lines else text
-
-
 def _write_yaml(path: Path, data: dict[str, Any]) -> None:
     _atomic_text(path, yaml.safe_dump(data, sort_keys=False, width=100, allow_unicode=True))
-
-
-def _run_meta(path: Path) -> dict[str, Any] | str:
-    """A run file's metadata, or what is wrong with it."""
-    try:
-        raw = (pq.read_schema(path).metadata or {}).get(META_KEY)
-        meta = json.loads(raw) if raw else None
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        return f"unreadable ({_last_line(str(exc))})"
-    if not isinstance(meta, dict) or not {"point", "replicate", "seed", "kpis"} <= set(meta):
-        return "no run metadata"
-    return meta
-
-
-def _failed_record(path: Path) -> dict[str, Any] | str:
-    try:
-        rec = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return f"unreadable ({exc})"
-    if not isinstance(rec, dict) or not {"point", "replicate", "seed", "error"} <= set(rec):
-        return "not a failed-run record"
-    return rec
-
-
-def _check_run(path: Path, plan: Plan, fingerprint: str) -> str | None:
-    """What is wrong with a stored run (None if it is sound): readable, the sweep's
-    fingerprint, the run its name says, the seed of its replicate, all its rows."""
-    meta = _run_meta(path)
-    if isinstance(meta, str):
-        return meta
-    if meta.get("fingerprint") != fingerprint:
-        return "written by a different sweep"
-    m = RUN_FILE.match(path.name)
-    point, rep = int(m.group(1)), int(m.group(2))
-    if (meta["point"], meta["replicate"]) != (point, rep):
-        return f"holds run p{meta['point']}_r{meta['replicate']}, not its name's"
-    if point not in plan.points.index or rep >= plan.sweep.replicates:
-        return "not a run of this sweep's design"
-    if meta["seed"] != plan.seeds[rep]:
-        return f"seed {meta['seed']} is not replicate {rep}'s ({plan.seeds[rep]})"
-    try:
-        rows = pq.read_table(path, schema=TS_SCHEMA).num_rows
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        return f"unreadable ({_last_line(str(exc))})"
-    if rows != meta.get("rows"):
-        return f"{rows} rows, expected {meta.get('rows')}"
-    return None
 
 
 def _atomic_text(path: Path, text: str) -> None:

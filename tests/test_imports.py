@@ -66,6 +66,7 @@ LAYERS = {
         "run_folder",
         "sweep_file",
         "sweep_plan",
+        "stored_runs",
         "sweep_store",
         "sweep_run",
         "compare",

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from sim.errors import FugongError
+from sim.stored_runs import RunResult
 from sim.sweep_file import load_sweep
 from sim.sweep_plan import make_plan
-from sim.sweep_store import RunResult, RunStore, open_plan
+from sim.sweep_store import RunStore, open_plan
 from tests.conftest import FIXTURES
 from tests.experiments.test_sweep import TINY
 
