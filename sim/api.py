@@ -98,14 +98,15 @@ class Results:
     ) -> pd.DataFrame:
         """KPIs of both and the paired difference of `self` from `other` (the reference),
         replicate by replicate (both must share seeds: same base seed and replicates)."""
-        from sim.compare import COMPARE_GROUPS, paired_kpi_table
+        from sim.compare import paired_kpi_table
+        from sim.kpis import CHAIN_GROUPS
 
         ref = other.name if other.name != self.name else f"{other.name} (reference)"
         table = paired_kpi_table(
             [self._series(), other._series(ref)],
             ref,
             kpi,
-            tuple(groups) if groups is not None else COMPARE_GROUPS,
+            tuple(groups) if groups is not None else CHAIN_GROUPS,
         )
         return table[table["series"] == self.name].reset_index(drop=True)
 

@@ -19,23 +19,15 @@ import pandas as pd
 
 from sim.chart_marks import Target
 from sim.errors import FugongError
+from sim.kpis import CHAIN_GROUPS
 from sim.plots import compare_chart
 from sim.policy import policy_events
 from sim.replicate_bands import band
-from sim.replicate_stats import interval_text, kpi_values, median_censored, paired_against
+from sim.replicate_stats import interval_text, kpi_median, kpi_values, paired_against
 from sim.reported import REPORTED, read_reported
 from sim.results_folder import RESULTS_DIR
 from sim.scenario_files import validate
 from sim.sweep_store import open_plan
-
-COMPARE_GROUPS = (
-    "all",
-    "chain:automobile",
-    "chain:integrated_circuits",
-    "chain:biomedicine",
-    "chain:chemicals",
-    "chain:other",
-)
 
 
 @dataclass
@@ -156,7 +148,7 @@ def paired_kpi_table(
     series: list[ResultSeries],
     reference: str,
     days_kpi: str = "days_to_80pct",
-    groups: tuple[str, ...] = COMPARE_GROUPS,
+    groups: tuple[str, ...] = CHAIN_GROUPS,
 ) -> pd.DataFrame:
     """Per series and group: median days to the level (never reached counted as longer than
     any), median output lost, and paired differences from the reference series."""
@@ -178,9 +170,9 @@ def paired_kpi_table(
                     "series": s.name,
                     "group": group,
                     "replicates": len(k),
-                    days_kpi: median_censored(k[days], never.to_numpy()),
+                    days_kpi: kpi_median(k[days], days),
                     "never_reached": int(never.sum()),
-                    "output_lost": float(k[lost].median()),
+                    "output_lost": kpi_median(k[lost], lost),
                     f"{days_kpi}_diff": d["diff"],
                     f"{days_kpi}_diff_lo": d["diff_lo"],
                     f"{days_kpi}_diff_hi": d["diff_hi"],

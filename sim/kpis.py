@@ -1,23 +1,33 @@
-"""Key performance indicators of recovery per group and replicate."""
+"""Key performance indicators of recovery per group and replicate, and the headline table
+of their medians (the one KPI table of the run output, the report and `Results.kpis`)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from sim.replicate_stats import kpi_median
+
 THRESHOLDS = (0.5, 0.8, 0.9)
-KPI_GROUPS = (
+CHAIN_GROUPS = (  # all firms and each chain: the groups compared across scenarios
     "all",
     "chain:automobile",
     "chain:integrated_circuits",
     "chain:biomedicine",
     "chain:chemicals",
     "chain:other",
-    "batch:1",
-    "batch:2",
-    "batch:3",
-    "batch:none",
 )
+BATCH_GROUPS = ("batch:1", "batch:2", "batch:3", "batch:none")
+KPI_GROUPS = (*CHAIN_GROUPS, *BATCH_GROUPS)
+KPIS = (  # the KPI columns of a summary, in the order tables show them
+    "days_to_50pct",
+    "days_to_80pct",
+    "days_to_90pct",
+    "output_lost_days",
+    "output_lost",
+    "min_utilization",
+)
+HEADLINE_KPIS = tuple(k for k in KPIS if k != "output_lost")  # the terminal table's
 SMOOTH_DAYS = 7  # utilization is judged on a trailing 7-day mean
 
 
@@ -65,15 +75,21 @@ def summarize(ts: pd.DataFrame, lockdown_start) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def headline_kpis(summary: pd.DataFrame) -> pd.DataFrame:
-    """Median over replicates of the headline KPIs for the main groups."""
-    cols = [
-        "days_to_50pct",
-        "days_to_80pct",
-        "days_to_90pct",
-        "output_lost_days",
-        "min_utilization",
-    ]
-    s = summary[summary.group.isin(KPI_GROUPS)]
-    table = s.groupby("group", sort=False)[cols].median()
-    return table.reindex([g for g in KPI_GROUPS if g in table.index])
+def headline_kpis(
+    summary: pd.DataFrame,
+    groups: tuple[str, ...] = KPI_GROUPS,
+    columns: tuple[str, ...] = HEADLINE_KPIS,
+) -> pd.DataFrame:
+    """Median over replicates of each KPI per group (indexed by group, in `groups` order).
+
+    Days to a level count never reached as longer than any run, so a group whose median run
+    never reaches the level shows NaN ('never'), not the median of the runs that did.
+    """
+    rows = {
+        group: {c: kpi_median(s[c], c) for c in columns}
+        for group, s in summary.groupby("group", sort=False)
+        if group in groups
+    }
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(columns))
+    table.index.name = "group"
+    return table.reindex([g for g in groups if g in table.index])

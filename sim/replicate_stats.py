@@ -38,6 +38,14 @@ def median_censored(values: pd.Series, never: pd.Series) -> float:
     return m if np.isfinite(m) else float("nan")
 
 
+def kpi_median(values: pd.Series, column: str) -> float:
+    """Median over replicates of a KPI column: for days, never reached counts as longer than
+    anything (NaN when the median run never reaches the level); other KPIs skip NaN."""
+    if is_days(column):
+        return median_censored(values, values.isna().to_numpy())
+    return float(values.median())
+
+
 def paired_difference(diffs: np.ndarray, confidence: float = CONFIDENCE) -> dict[str, float]:
     """Mean of per-replicate differences and its t-interval (NaN bounds with one pair)."""
     diffs = np.asarray(diffs, float)

@@ -16,36 +16,16 @@ import pandas as pd
 from sim import kpis, labels
 from sim.report_document import Block, Report, Section
 from sim.report_sections import fmt_value, manifest_section, read_manifest, scenario_section
+from sim.run_charts import CHARTS, make_charts
 
-RUN_CHARTS = (
-    "utilization_by_chain.png",
-    "resumption_by_batch.png",
-    "staff_and_permits.png",
-    "passes_and_trucks.png",
-    "binding_constraints.png",
-    "anchor_firms.png",
-)
 # the run KPI groups with the white list as a whole beside the batches
-KPI_GROUPS = (*kpis.KPI_GROUPS[:6], "whitelist", *kpis.KPI_GROUPS[6:])
+KPI_GROUPS = (*kpis.CHAIN_GROUPS, "whitelist", *kpis.BATCH_GROUPS)
 
 
-def kpi_table(summary: pd.DataFrame, groups: tuple[str, ...] = KPI_GROUPS) -> pd.DataFrame:
-    """Median over replicates of each KPI per group, with readable column names and units.
-
-    Days-to-level KPIs are 'never' when the median run does not reach the level.
-    """
-    from sim.replicate_stats import median_censored
-
-    rows = []
-    for g in [g for g in groups if g in set(summary["group"])]:
-        s = summary[summary["group"] == g]
-        row = {"group": labels.group(g)}
-        for kpi in ("days_to_50pct", "days_to_80pct", "days_to_90pct"):
-            row[kpi] = median_censored(s[kpi], s[kpi].isna().to_numpy())
-        for kpi in ("output_lost_days", "output_lost", "min_utilization"):
-            row[kpi] = float(s[kpi].median())
-        rows.append(row)
-    return pd.DataFrame(rows)
+def kpi_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The headline KPI medians of the report's groups (readable names), output lost too."""
+    table = kpis.headline_kpis(summary, KPI_GROUPS, kpis.KPIS).reset_index()
+    return table.assign(group=table["group"].map(labels.group))
 
 
 def format_kpis(table: pd.DataFrame) -> pd.DataFrame:
@@ -177,12 +157,11 @@ def _fit_section(folder: Path, ts: pd.DataFrame, targets: Path | None) -> Sectio
 
 
 def _charts(folder: Path, ts: pd.DataFrame, sc: dict) -> list[Block]:
-    found = [folder / n for n in RUN_CHARTS if (folder / n).is_file()]
+    found = [folder / n for n in CHARTS if (folder / n).is_file()]
     extra = [folder / "calibration_history.png"]
     if not found:  # a --no-charts run: draw them now, outside the results folder
         from sim.policy import policy_events
         from sim.reported import REPORTED, read_reported
-        from sim.run_charts import make_charts
         from sim.scenario_files import validate
 
         tmp = Path(tempfile.mkdtemp(prefix="fugong-report-"))

@@ -53,17 +53,8 @@ def make_charts(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     p = plotter(timeseries, reported, events, target)
-    charts = (
-        ("utilization_by_chain.png", _utilization),
-        ("utilization_by_tier.png", _utilization_by_tier),
-        ("resumption_by_batch.png", _resumption),
-        ("staff_and_permits.png", _staff_permits),
-        ("passes_and_trucks.png", _passes_trucks),
-        ("binding_constraints.png", _binding),
-        ("anchor_firms.png", _anchor_firms),
-    )
     written = []
-    for name, build in charts:
+    for name, build in CHARTS.items():
         fig = build(p)
         if fig is None:
             continue
@@ -306,3 +297,14 @@ def _anchor_firms(p: Plotter) -> Figure | None:
         )
     p.footnote(fig)
     return fig
+
+
+CHARTS = {  # file name: what draws it, in the order a report shows them
+    "utilization_by_chain.png": _utilization,
+    "utilization_by_tier.png": _utilization_by_tier,
+    "resumption_by_batch.png": _resumption,
+    "staff_and_permits.png": _staff_permits,
+    "passes_and_trucks.png": _passes_trucks,
+    "binding_constraints.png": _binding,
+    "anchor_firms.png": _anchor_firms,
+}

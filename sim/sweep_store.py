@@ -27,7 +27,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -35,7 +34,7 @@ import yaml
 
 from sim.errors import FugongError
 from sim.outdir import clean_leftovers, prepare_target, tmp_name
-from sim.replicate_stats import interval_text, is_days, kpi_values, median_censored, paired_against
+from sim.replicate_stats import interval_text, is_days, kpi_median, kpi_values, paired_against
 from sim.results_folder import git_commit, versions
 from sim.stored_runs import (
     META_KEY,
@@ -329,10 +328,7 @@ def point_summary(plan: Plan, runs: pd.DataFrame) -> pd.DataFrame:
     ok = runs[runs["status"] == "ok"]
     kpi_cols = [c for c in ok.columns if "/" in c]
     for col in kpi_cols:
-        meds = {}
-        for point, g in ok.groupby("point"):
-            never = g[col].isna().to_numpy() if is_days(col) else np.zeros(len(g), bool)
-            meds[point] = median_censored(g[col], never)
+        meds = {point: kpi_median(g[col], col) for point, g in ok.groupby("point")}
         table[col] = table["point"].map(meds)
     for col in HEADLINE:
         if col not in ok.columns:
