@@ -37,6 +37,8 @@ LAYERS = {
         "agents.enterprise",
         "agents.logistics",
         "agents.worker",
+        "agents.kernel_choice",
+        "agents.worker_kernels",
         "io_economy",
         "io_model",
     },

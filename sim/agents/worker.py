@@ -18,10 +18,12 @@ through ``issue``; firms apply through ``apply``; the centralized return grants 
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 import numpy as np
 
+from sim.agents.kernel_choice import use_kernels
 from sim.agents.views import RowView
 from sim.centralized import CentralizedReturn
 from sim.economy import Workers
@@ -49,6 +51,9 @@ class Workforce:
         transfers: CentralizedReturn | None = None,
     ) -> None:
         self.cols = workers
+        # fused numba loops (an optional extra, ~1 s to load) or the numpy rules below
+        self.compiled = use_kernels(workers.n)
+        self.kernels = import_module("sim.agents.worker_kernels") if self.compiled else None
         self.model: Any = None  # set by the model that owns it (for worker views)
         self.rng = rng
         n = workers.n
@@ -127,17 +132,25 @@ class Workforce:
             self.gate[:] = ON_SITE
             self.kept_home[:] = 0
             return
-        isolated = self.isolated_until > t
-        free = cal.compound_free[self.cols.compound]
         if not cal.regime.any():  # no lockdown rules today: only isolation, zoning, absence
             self.in_loop[:] = False
             self.loop_count[:] = 0
-            operating = self.expand(cal.operating)
-            self.on_site = operating & ~isolated & free & ~self.away
-            self._count_kept_home(operating, isolated, free, None)
-            self.present = self.per_firm(self.on_site)
-            return
-        self._regime_day(t, cal, isolated, free)
+            if self.compiled:
+                self._open_day_compiled(t, cal)
+            else:
+                self._open_day(t, cal)
+        elif self.compiled:
+            self._regime_day_compiled(t, cal)
+        else:
+            self._regime_day(t, cal, self.isolated_until > t, cal.compound_free[self.cols.compound])
+
+    def _open_day(self, t: int, cal) -> None:
+        isolated = self.isolated_until > t
+        free = cal.compound_free[self.cols.compound]
+        operating = self.expand(cal.operating)
+        self.on_site = operating & ~isolated & free & ~self.away
+        self._count_kept_home(operating, isolated, free, None)
+        self.present = self.per_firm(self.on_site)
 
     def _nobody_kept_home(self, t: int, cal) -> bool:
         """True when no gate can be closed for anyone (normal times): skip the columns."""
@@ -214,6 +227,91 @@ class Workforce:
         self._count_kept_home(operating, isolated, free, (regime, left, test_valid, served))
         self.present = self.per_firm(self.on_site)
 
+    def _regime_day_compiled(self, t: int, cal) -> None:
+        """``_regime_day`` in two fused passes per firm (sim.agents.worker_kernels)."""
+        starts, c = self.cols.starts, self.cols
+        flags = np.empty(c.n, np.uint8)
+        n_fit, swap, loop_count, room, entered = self.kernels.regime_first_pass(
+            t,
+            starts,
+            cal.operating,
+            cal.regime,
+            cal.regime_started,
+            self.beds,
+            self.rotation or 0,
+            self.in_loop,
+            self.on_site,
+            self.isolated_until,
+            c.compound,
+            cal.compound_free,
+            self.last_test,
+            self.prev_test,
+            self.loop_since,
+            self.turnaround,
+            self.validity,
+            flags,
+        )
+        granted = np.zeros(len(self.sizes), np.int64)
+        covered = np.zeros(len(self.sizes), bool)
+        transfer_today = self.transfers is not None and self.transfers.active[t]
+        if self.rotation or transfer_today:
+            demand = np.minimum(n_fit, room)
+            if self.rotation:
+                granted = np.minimum(swap, demand)
+                covered = swap > 0
+            if transfer_today:
+                more, by_transfer = self.transfers.grant(t, demand - granted, cal.queue_order)
+                granted = granted + more
+                covered |= by_transfer
+        self.on_site = np.empty(c.n, bool)
+        self.gate = np.empty(c.n, np.int8)
+        self.kept_home = np.zeros((len(self.sizes), len(GATES)), np.int64)
+        self.present, moved = self.kernels.regime_second_pass(
+            t,
+            starts,
+            cal.operating,
+            cal.regime,
+            granted,
+            covered,
+            self.seats,
+            self.in_loop,
+            self.isolated_until,
+            c.compound,
+            cal.compound_free,
+            self.last_test,
+            self.prev_test,
+            self.loop_since,
+            self.permit,
+            self.away,
+            self.turnaround,
+            self.validity,
+            flags,
+            self.on_site,
+            self.gate,
+            self.kept_home,
+        )
+        self.transferred_count += moved
+        self.loop_count = loop_count + entered + moved
+
+    def _open_day_compiled(self, t: int, cal) -> None:
+        """The no-lockdown-rules day in one fused pass per firm."""
+        c = self.cols
+        self.on_site = np.empty(c.n, bool)
+        self.gate = np.empty(c.n, np.int8)
+        self.kept_home = np.zeros((len(self.sizes), len(GATES)), np.int64)
+        self.present = self.kernels.open_day(
+            t,
+            c.starts,
+            cal.operating,
+            self.isolated_until,
+            c.compound,
+            cal.compound_free,
+            self.away,
+            self.on_site,
+            self.gate,
+            self.kept_home,
+        )
+
     def _count_kept_home(self, operating, isolated, free, regime_gates) -> None:
         """Today's gate per worker (the first that kept them home) and counts per firm."""
         gate = np.where(free, ON_SITE, COMPOUND).astype(np.int8)
@@ -257,10 +355,13 @@ class Workforce:
     def _test(self, t: int, access: float) -> None:
         """Today's phase group is due; a share ``1 - access`` of those outside the loop miss."""
         idx = self.test_groups[t % self.interval]
-        took = np.ones(len(idx), bool)
+        draws = self.rng.random(len(idx)) if access < 1.0 else np.empty(0)
+        if self.compiled:
+            k = self.kernels
+            k.take_tests(t, idx, draws, access, self.in_loop, self.last_test, self.prev_test)
+            return
         if access < 1.0:
-            took = (self.rng.random(len(idx)) < access) | self.in_loop[idx]
-        idx = idx[took]
+            idx = idx[(draws < access) | self.in_loop[idx]]
         self.prev_test[idx] = self.last_test[idx]
         self.last_test[idx] = t
 
@@ -274,6 +375,19 @@ class Workforce:
         """Firms allowed to apply name staff who have no permit and are not in the closed
         loop, as commuters: at most as many permits (applied or issued) as shuttle seats."""
         if not may_apply_firm.any():
+            return
+        if self.compiled:
+            self.kernels.apply_for_permits(
+                t,
+                self.cols.starts,
+                may_apply_firm,
+                self.seats,
+                self.permit,
+                self.in_loop,
+                self.in_apply_list,
+                self.applied_day,
+                self.applied_count,
+            )
             return
         held = self.per_firm(self.permit != NO_PERMIT)
         cand = (
