@@ -45,6 +45,7 @@ LAYERS = {
     "run tools": {
         "replicates",
         "progress",
+        "counterfactual",
         "kpis",
         "replicate_stats",
         "memory",
