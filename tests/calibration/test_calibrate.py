@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.calibrate import Calibration, apply_levers
+from sim.calibrate import Calibration
+from sim.calibration_levers import apply_levers
 from sim.errors import FugongError
 from sim.executors import SerialExecutor
 from sim.levers import parse_levers
@@ -116,7 +117,7 @@ def test_a_trial_with_invalid_parameters_fails_and_the_search_goes_on(tmp_path, 
 
 
 def test_a_range_that_breaks_a_bound_is_rejected_before_the_search():
-    from sim.calibrate import check_ranges
+    from sim.calibration_levers import check_ranges
     from sim.scenario_files import load_scenario
     from tests.conftest import SMALL
 
@@ -130,7 +131,7 @@ def test_a_range_that_breaks_a_bound_is_rejected_before_the_search():
 
 
 def test_calibrated_values_are_rounded():
-    from sim.calibrate import _rounded
+    from sim.calibrated_file import _rounded
 
     assert _rounded({"2022-04-16": 33879.97666986835, "2022-05-01": 0.514861612864397}) == {
         "2022-04-16": 33880.0,

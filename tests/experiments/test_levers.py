@@ -2,7 +2,7 @@
 
 import pytest
 
-from sim.calibrate import apply_levers
+from sim.calibration_levers import apply_levers
 from sim.errors import FugongError
 from sim.levers import Lever, kind_of, parse_levers
 from sim.sweep_file import parse_sweep
