@@ -30,6 +30,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sim.economy_params import DemandParams, ProductionParams  # noqa: E402
 from sim.io_model import IOModel  # noqa: E402
 from sim.io_scenario import (  # noqa: E402
     ARIO_PRODUCTION,
@@ -38,7 +39,6 @@ from sim.io_scenario import (  # noqa: E402
     IOScenario,
 )
 from sim.io_table import IOTable, from_pymrio, read_io_table  # noqa: E402
-from sim.scenario import DemandParams, ProductionParams  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 OTHER_SHOCKS = [

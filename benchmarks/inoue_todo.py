@@ -26,10 +26,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sim.economy_params import DemandParams, ProductionParams  # noqa: E402
 from sim.io_run import lockdown_losses  # noqa: E402
 from sim.io_scenario import ARIO_PRODUCTION, IOEconomyParams, IOScenario  # noqa: E402
 from sim.io_table import synthetic_table  # noqa: E402
-from sim.scenario import DemandParams, ProductionParams  # noqa: E402
 
 LENGTHS = [3, 7, 14, 30, 60]
 

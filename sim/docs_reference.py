@@ -85,11 +85,12 @@ def scenario_reference() -> str:
     lines = [
         "# Scenario keys",
         "",
-        "Every key of a scenario file, generated from the schema (`sim/scenario.py`): its "
-        "type and bounds, its default (*required* keys have none and must be given, usually "
-        "by the base scenario), and its unit and meaning. A *schedule* is a number or a "
-        "dated step schedule `{2022-04-16: 1500, 2022-05-01: 6000}`; `<name>` stands for a "
-        "name you choose (a district, a chain), `<i>` for a list position. Override any key "
+        "Every key of a scenario file, generated from the schema (`sim/scenario.py` and "
+        "its sections `sim/*_params.py`): its type and bounds, its default (*required* keys "
+        "have none and must be given, usually by the base scenario), and its unit and "
+        "meaning. A *schedule* is a number or a dated step schedule "
+        "`{2022-04-16: 1500, 2022-05-01: 6000}`; `<name>` stands for a name you choose (a "
+        "district, a chain), `<i>` for a list position. Override any key "
         "with `--set key.path=value`.",
         "",
     ]

@@ -13,9 +13,10 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, ValidationError
 
+from sim.economy_params import DemandParams, ProductionParams
 from sim.errors import ScenarioError
 from sim.io_table import IOTable, read_io_table
-from sim.scenario import DemandParams, NonNeg, PosFloat, ProductionParams, Share
+from sim.param_types import NonNeg, PosFloat, Share
 from sim.schema import Strict, describe_error
 from sim.yaml_io import read_yaml
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
+from sim.economy_params import DemandParams, ProductionParams
 from sim.io_model import IOModel
 from sim.io_scenario import ARIO_PRODUCTION, CapacityShockParams, IOEconomyParams, IOScenario
 from sim.io_table import IOTable
-from sim.scenario import DemandParams, ProductionParams
 
 # two sectors in one region: each buys from the other and from itself
 TABLE = IOTable(["r"], ["a", "b"], np.array([[20.0, 30.0], [25.0, 10.0]]), np.array([50.0, 65.0]))

@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
+from sim.economy_params import DemandParams, ProductionParams
 from sim.errors import ScenarioError
 from sim.io_economy import build_io_economy
 from sim.io_model import IOModel
 from sim.io_run import lockdown_losses
 from sim.io_scenario import CapacityShockParams, IOEconomyParams, IOScenario, load_io_scenario
 from sim.io_table import IOTable, read_io_table, synthetic_table
-from sim.scenario import DemandParams, ProductionParams
 
 
 @pytest.fixture
