@@ -17,7 +17,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.economy import build_economy  # noqa: E402
+from sim.economy_build import build_economy  # noqa: E402
 from sim.model import DEFAULT_SCENARIO  # noqa: E402
 from sim.replicates import replicate_seed  # noqa: E402
 from sim.scenario_files import load_scenario  # noqa: E402

@@ -28,7 +28,7 @@ from sim.agents.enterprise import Enterprise, EnterpriseBook, Supplier
 from sim.agents.logistics import Freight, LogisticsLink
 from sim.agents.worker import Workforce
 from sim.centralized import CentralizedReturn
-from sim.economy import build_economy
+from sim.economy_build import build_economy
 from sim.policy import PolicyCalendar
 from sim.recorder import Recorder
 from sim.scenario import ROUTES, Scenario

@@ -38,6 +38,8 @@ LAYERS = {
     },
     "engine": {
         "economy",
+        "supply_links",
+        "economy_build",
         "whitelist",
         "policy",
         "recorder",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.economy import MARKET, build_economy
+from sim.economy import MARKET
+from sim.economy_build import build_economy
 from sim.model import DEFAULT_SCENARIO, RecoveryModel
 from sim.recorder import build_groups
 from sim.scenario_files import load_scenario, with_overrides

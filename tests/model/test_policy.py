@@ -6,7 +6,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from sim.economy import build_economy
+from sim.economy_build import build_economy
 from sim.policy import CONTROLLED, SEALED, PolicyCalendar, policy_events
 from sim.scenario_files import with_overrides
 
