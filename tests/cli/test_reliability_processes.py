@@ -4,8 +4,6 @@ locks, workers outliving a killed parent, SIGTERM, and a Dask worker killed mid-
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pandas as pd
@@ -14,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from run import cli
-from tests.conftest import ROOT, SMALL
+from tests.cli_helpers import start as start_cli
+from tests.conftest import SMALL
 
 pytestmark = pytest.mark.slow
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 SWEEP = [
     "sweep",
     "--scenario",
@@ -34,14 +32,7 @@ LONG = [*SWEEP[:5], "-r", "6", *SWEEP[7:]]  # 18 runs: still running after three
 
 
 def start(*args, jobs="1"):
-    return subprocess.Popen(
-        [sys.executable, "run.py", *map(str, args), "--jobs", jobs],
-        cwd=ROOT,
-        env=ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_cli(*args, "--jobs", jobs)
 
 
 def wait_for(condition, proc, what, timeout=90):

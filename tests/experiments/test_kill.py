@@ -9,30 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import start
 from tests.conftest import ROOT, SMALL
 
 pytestmark = pytest.mark.slow
 
 
 def start_run(out: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "run.py"),
-            "run",
-            str(SMALL),
-            "--replicates",
-            "40",
-            "--out",
-            str(out),
-            "--no-charts",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    return start("run", SMALL, "--replicates", "40", "--out", out, "--no-charts")
 
 
 def wait_until_working(out: Path, proc: subprocess.Popen, timeout: float = 60) -> None:

@@ -5,8 +5,6 @@ completes it without computing any run twice. The sweep runs in a subprocess on 
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pandas as pd
@@ -14,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from run import cli
-from tests.conftest import ROOT, SMALL
+from tests.cli_helpers import start as start_cli
+from tests.conftest import SMALL
 
 pytestmark = pytest.mark.slow
 
@@ -35,16 +34,7 @@ SWEEP = [
 
 
 def start(out, *extra):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(
-        [sys.executable, "run.py", *SWEEP, "--jobs", "2", "--out", str(out), *extra],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group: the kill reaches its workers too
-    )
+    return start_cli(*SWEEP, "--jobs", "2", "--out", out, *extra, new_session=True)
 
 
 def wait_for_files(out, n, proc, timeout=60):

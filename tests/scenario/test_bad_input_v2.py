@@ -2,58 +2,15 @@
 dates, and one line (exit 2, no traceback, no hang) for files and values that used to crash."""
 
 import os
-import resource
-import signal
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
 
 from run import cli
+from tests.cli_helpers import capped, error_line, invoke, one_error
 from tests.conftest import ROOT, SMALL
 
 BASE = ROOT / "scenarios" / "shanghai_2022.yaml"
-
-
-def validate(path, *extra):
-    return CliRunner().invoke(cli, ["validate", str(path), *map(str, extra)])
-
-
-def one_line(result) -> str:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    lines = [s for s in result.output.splitlines() if s.strip() and not s.startswith("warning: ")]
-    assert len(lines) == 1, result.output
-    return lines[0]
-
-
-def capped(*args, fsize=None):
-    """The CLI in a subprocess with 2 GB of address space and a timeout, so a regression
-    (a hang on a FIFO, memory eaten by /dev/urandom) fails fast."""
-
-    def limit():
-        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
-        if fsize:
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-
-    return subprocess.run(
-        [sys.executable, "run.py", *map(str, args)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=limit,
-    )
-
-
-def one_error(done) -> str:
-    assert done.returncode == 2, done.stderr
-    lines = [s for s in done.stderr.splitlines() if s.strip() and not s.startswith("warning: ")]
-    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
-    return lines[0]
 
 
 # ---------------------------------------------------------------- row 3: one schedule rule
@@ -63,7 +20,7 @@ def one_error(done) -> str:
 def test_a_variants_schedule_replaces_the_bases_whatever_the_key_type(tmp_path, key):
     path = tmp_path / "v.yaml"
     path.write_text(f"base: {BASE}\npermits:\n  daily_capacity: {{{key}: 500}}\n")
-    result = validate(path)
+    result = invoke("validate", path)
     assert result.exit_code == 0, result.output
     rows = [
         r.rstrip() for r in result.output.splitlines() if r.startswith("permits.daily_capacity[")
@@ -75,7 +32,7 @@ def test_a_variants_schedule_replaces_the_bases_whatever_the_key_type(tmp_path, 
 def test_integer_schedule_keys_are_named_not_the_base_dates(tmp_path):
     path = tmp_path / "v.yaml"
     path.write_text(f"base: {BASE}\npermits:\n  daily_capacity: {{20220601: 500}}\n")
-    line = one_line(validate(path))
+    line = error_line(invoke("validate", path))
     assert "permits.daily_capacity" in line and "schedule key 20220601 is not a date" in line
     assert "unsorted" not in line
 
@@ -98,12 +55,12 @@ def test_integer_schedule_keys_are_named_not_the_base_dates(tmp_path):
     ],
 )
 def test_bad_values_are_one_line(override, expected):
-    line = one_line(validate(SMALL, "--set", override))
+    line = error_line(invoke("validate", SMALL, "--set", override))
     assert expected in line, line
 
 
 def test_1e3_is_a_number_in_set_and_grid(tmp_path):
-    result = validate(SMALL, "--set", "permits.daily_capacity=1e3")
+    result = invoke("validate", SMALL, "--set", "permits.daily_capacity=1e3")
     assert result.exit_code == 0, result.output
     result = CliRunner().invoke(
         cli,
@@ -148,7 +105,7 @@ def test_negative_seed_on_the_command_line_is_one_line(tmp_path):
     result = CliRunner().invoke(
         cli, ["run", str(SMALL), "--seed", "-3", "--out", str(tmp_path / "r")]
     )
-    assert "--seed: expected a non-negative integer, got -3" in one_line(result)
+    assert "--seed: expected a non-negative integer, got -3" in error_line(result)
 
 
 # ---------------------------------------------------------------- files that crashed or hung
@@ -157,7 +114,7 @@ def test_negative_seed_on_the_command_line_is_one_line(tmp_path):
 def test_deep_nesting_is_refused_before_parsing(tmp_path):
     path = tmp_path / "deep.yaml"
     path.write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
-    assert "nested more than" in one_line(validate(path))
+    assert "nested more than" in error_line(invoke("validate", path))
 
 
 @pytest.mark.parametrize(
@@ -172,7 +129,7 @@ def test_non_utf8_or_binary_base_files(tmp_path, content, expected):
     (tmp_path / "bad.yaml").write_bytes(content)
     path = tmp_path / "child.yaml"
     path.write_text("base: bad.yaml\n")
-    assert expected in one_line(validate(path))
+    assert expected in error_line(invoke("validate", path))
 
 
 def test_a_fifo_as_the_scenario_is_refused_without_hanging(tmp_path):
@@ -191,7 +148,7 @@ def test_a_huge_file_is_refused_before_reading(tmp_path):
     path = tmp_path / "big.yaml"
     with open(path, "wb") as f:
         f.truncate(20_000_000)
-    assert "may have at most" in one_line(validate(path))
+    assert "may have at most" in error_line(invoke("validate", path))
 
 
 @pytest.mark.parametrize("out", ["/dev/full", "/dev/null", "/dev/full/r", "/dev/null/r"])
@@ -199,7 +156,7 @@ def test_out_on_a_device_is_one_line(out):
     result = CliRunner().invoke(
         cli, ["run", str(SMALL), "--set", "end_date=2022-03-05", "--out", out, "--no-charts"]
     )
-    line = one_line(result)
+    line = error_line(result)
     assert "is not a results folder" in line or "is not a folder" in line
 
 
