@@ -152,16 +152,7 @@ class RunStore:
             ts = result.timeseries.assign(
                 point=result.point, replicate=result.replicate, seed=result.seed
             )
-            meta = {
-                "point": result.point,
-                "replicate": result.replicate,
-                "seed": result.seed,
-                "seconds": result.seconds,
-                "session": self.session,
-                "fingerprint": self.fingerprint,
-                "rows": len(ts),
-                "kpis": result.kpis,
-            }
+            meta = {**self._record(result), "rows": len(ts), "kpis": result.kpis}
             table = pa.Table.from_pandas(ts, schema=TS_SCHEMA, preserve_index=False)
             table = table.replace_schema_metadata({META_KEY: json.dumps(meta)})
             target = self.runs_dir / f"{name}.parquet"
@@ -170,15 +161,7 @@ class RunStore:
             os.replace(tmp, target)
             failed.unlink(missing_ok=True)
         else:
-            record = {
-                "point": result.point,
-                "replicate": result.replicate,
-                "seed": result.seed,
-                "seconds": result.seconds,
-                "session": self.session,
-                "fingerprint": self.fingerprint,
-                "error": result.error,
-            }
+            record = {**self._record(result), "error": result.error}
             _atomic_text(failed, json.dumps(record, indent=2))
         line = {
             "run": name,
@@ -189,6 +172,17 @@ class RunStore:
         }
         with open(self.folder / "log.jsonl", "a", encoding="utf-8") as log:
             log.write(json.dumps(line) + "\n")
+
+    def _record(self, result: RunResult) -> dict[str, Any]:
+        """What every stored run and failed-run record says of the run and who wrote it."""
+        return {
+            "point": result.point,
+            "replicate": result.replicate,
+            "seed": result.seed,
+            "seconds": result.seconds,
+            "session": self.session,
+            "fingerprint": self.fingerprint,
+        }
 
     def log(self) -> pd.DataFrame:
         path = self.folder / "log.jsonl"

@@ -11,7 +11,7 @@ import sys
 from click.testing import CliRunner, Result
 
 from run import cli
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SMALL
 
 MEMORY = 2 << 30  # bytes of address space a CLI subprocess may use: regressions fail fast
 
@@ -19,6 +19,11 @@ MEMORY = 2 << 30  # bytes of address space a CLI subprocess may use: regressions
 def invoke(*args) -> Result:
     """`fugong ARGS` in this process (arguments may be paths or numbers)."""
     return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def dry_run_sweep(out, *options) -> Result:
+    """`fugong sweep --dry-run` of the small scenario with these options (grids, --set)."""
+    return invoke("sweep", "--scenario", SMALL, *options, "--out", out, "--dry-run")
 
 
 def error_line(result: Result) -> str:

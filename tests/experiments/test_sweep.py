@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from run import cli
 from sim.sweep_file import SweepError, load_sweep, parse_sweep, sweep_from_options
 from sim.sweep_plan import make_plan
+from tests.cli_helpers import dry_run_sweep
 from tests.conftest import FIXTURES, SMALL
 
 TINY = FIXTURES / "tiny_sweep.yaml"
@@ -133,24 +134,16 @@ def test_grid_option_builds_the_same_sweep_as_a_file():
 
 
 def test_dry_run_prints_runs_and_estimate(tmp_path):
-    result = CliRunner().invoke(
-        cli,
-        [
-            "sweep",
-            "--scenario",
-            str(SMALL),
-            "--grid",
-            "permits.daily_capacity=x1,x2,x4",
-            "--grid",
-            "permits.processing_delay_days=1,-1",
-            "--set",
-            "end_date=2022-03-31",
-            "--dry-run",
-            "--out",
-            str(tmp_path / "out"),
-            "--jobs",
-            "2",
-        ],
+    result = dry_run_sweep(
+        tmp_path / "out",
+        "--grid",
+        "permits.daily_capacity=x1,x2,x4",
+        "--grid",
+        "permits.processing_delay_days=1,-1",
+        "--set",
+        "end_date=2022-03-31",
+        "--jobs",
+        "2",
     )
     assert result.exit_code == 0, result.output
     assert "6 points x 1 replicates = 6 runs" in result.output

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from run import cli
-from tests.cli_helpers import capped, error_line, invoke, one_error
+from tests.cli_helpers import capped, dry_run_sweep, error_line, invoke, one_error
 from tests.conftest import ROOT, SMALL
 
 BASE = ROOT / "scenarios" / "shanghai_2022.yaml"
@@ -62,40 +62,20 @@ def test_bad_values_are_one_line(override, expected):
 def test_1e3_is_a_number_in_set_and_grid(tmp_path):
     result = invoke("validate", SMALL, "--set", "permits.daily_capacity=1e3")
     assert result.exit_code == 0, result.output
-    result = CliRunner().invoke(
-        cli,
-        [
-            "sweep",
-            "--scenario",
-            str(SMALL),
-            "--grid",
-            "permits.daily_capacity=1e3,2e3",
-            "--set",
-            "end_date=2022-03-10",
-            "--out",
-            str(tmp_path / "s"),
-            "--dry-run",
-        ],
+    result = dry_run_sweep(
+        tmp_path / "s", "--grid", "permits.daily_capacity=1e3,2e3", "--set", "end_date=2022-03-10"
     )
     assert result.exit_code == 0, result.output
     assert "2 points" in result.output
 
 
 def test_a_sweep_over_dates(tmp_path):
-    result = CliRunner().invoke(
-        cli,
-        [
-            "sweep",
-            "--scenario",
-            str(SMALL),
-            "--grid",
-            "policy.reopening=2022-05-20,2022-06-01",
-            "--set",
-            "end_date=2022-03-10",
-            "--out",
-            str(tmp_path / "s"),
-            "--dry-run",
-        ],
+    result = dry_run_sweep(
+        tmp_path / "s",
+        "--grid",
+        "policy.reopening=2022-05-20,2022-06-01",
+        "--set",
+        "end_date=2022-03-10",
     )
     assert result.exit_code == 0, result.output
     assert "policy.reopening=2022-05-20" in result.output
