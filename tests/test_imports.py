@@ -124,7 +124,11 @@ def import_graph() -> dict[str, set[str]]:
             continue
         found: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sim."):
+            if isinstance(node, ast.ImportFrom) and node.module == "sim":  # from sim import x
+                found |= {a.name for a in node.names}
+            elif (
+                isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sim.")
+            ):
                 found.add(node.module.removeprefix("sim."))
             elif isinstance(node, ast.Import):
                 found |= {
