@@ -200,16 +200,8 @@ class Workforce:
         room -= entered
         moved = np.zeros_like(fit)
         covered = np.zeros(len(self.sizes), bool)
-        granted = np.zeros(len(self.sizes), np.int64)
-        if swap is not None or (self.transfers is not None and self.transfers.active[t]):
-            demand = np.minimum(self.per_firm(fit), room)
-            if swap is not None:  # the replacements of the crew swap come first
-                granted = np.minimum(swap, demand)
-                covered = swap > 0
-            if self.transfers is not None and self.transfers.active[t]:
-                more, by_transfer = self.transfers.grant(t, demand - granted, cal.queue_order)
-                granted = granted + more
-                covered |= by_transfer
+        if self._admits_today(t):
+            granted, covered = self._admitted(t, cal, self.per_firm(fit), room, swap)
             if granted.any():
                 moved = fit & (self._rank_within_firm(fit) < self.expand(granted))
                 n_moved = self.per_firm(moved)
@@ -226,6 +218,28 @@ class Workforce:
         served = fit & self.expand(covered)
         self._count_kept_home(operating, isolated, free, (regime, left, test_valid, served))
         self.present = self.per_firm(self.on_site)
+
+    def _admits_today(self, t: int) -> bool:
+        """Staff at home may be brought into the loop today: a crew swap or a transfer."""
+        return bool(self.rotation) or (self.transfers is not None and self.transfers.active[t])
+
+    def _admitted(self, t: int, cal, n_fit, room, swap) -> tuple[np.ndarray, np.ndarray]:
+        """Fit staff each firm brings into its closed loop today (the crew swap's
+        replacements first, then centralized transfers, within free beds), and which firms a
+        swap or a transfer served (their staff left over lack a bed or transport)."""
+        granted = np.zeros(len(self.sizes), np.int64)
+        covered = np.zeros(len(self.sizes), bool)
+        if not self._admits_today(t):
+            return granted, covered
+        demand = np.minimum(n_fit, room)
+        if self.rotation:
+            granted = np.minimum(swap, demand)
+            covered = swap > 0
+        if self.transfers is not None and self.transfers.active[t]:
+            more, by_transfer = self.transfers.grant(t, demand - granted, cal.queue_order)
+            granted = granted + more
+            covered |= by_transfer
+        return granted, covered
 
     def _regime_day_compiled(self, t: int, cal) -> None:
         """``_regime_day`` in two fused passes per firm (sim.agents.worker_kernels)."""
@@ -251,18 +265,7 @@ class Workforce:
             self.validity,
             flags,
         )
-        granted = np.zeros(len(self.sizes), np.int64)
-        covered = np.zeros(len(self.sizes), bool)
-        transfer_today = self.transfers is not None and self.transfers.active[t]
-        if self.rotation or transfer_today:
-            demand = np.minimum(n_fit, room)
-            if self.rotation:
-                granted = np.minimum(swap, demand)
-                covered = swap > 0
-            if transfer_today:
-                more, by_transfer = self.transfers.grant(t, demand - granted, cal.queue_order)
-                granted = granted + more
-                covered |= by_transfer
+        granted, covered = self._admitted(t, cal, n_fit, room, swap)
         self.on_site = np.empty(c.n, bool)
         self.gate = np.empty(c.n, np.int8)
         self.kept_home = np.zeros((len(self.sizes), len(GATES)), np.int64)
